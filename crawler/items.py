@@ -1,0 +1,97 @@
+"""The items that flow through the pipelines.
+
+`RawArticle` is what the page layer extracts from one response: strings and lists as the page
+states them. `Article` is the one normalized schema every exporter reads (see DESIGN.md); the
+normalize pipeline turns the first into the second.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, TypedDict
+
+
+class Author(TypedDict):
+    name: str | None
+    role: str | None
+    email: str | None
+
+
+class Image(TypedDict):
+    url: str
+    caption: str | None
+    credit: str | None
+
+
+@dataclass(slots=True)
+class Block:
+    """One block of an article body: a paragraph, subheading, list item, quote or image."""
+
+    kind: str  # "p", "h", "li", "quote" or "img"
+    text: str = ""
+    image: Image | None = None
+
+
+@dataclass
+class RawArticle:
+    """The raw fields of one article page, before any Korean-text normalization."""
+
+    url: str
+    source: str
+    fetched_at: datetime
+    source_name: str | None = None
+    canonical_url: str | None = None
+    headline: str | None = None
+    subtitle: str | None = None
+    bylines: list[str] = field(default_factory=list)
+    author_names: list[str] = field(default_factory=list)
+    date_published_raw: str | None = None
+    date_modified_raw: str | None = None
+    section: str | None = None
+    categories: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    description: str | None = None
+    blocks: list[Block] = field(default_factory=list)
+    main_image: Image | None = None
+    images: list[Image] = field(default_factory=list)
+    html_lang: str | None = None
+
+
+@dataclass
+class Article:
+    """The normalized article: the schema of DESIGN.md, field names after schema.org."""
+
+    url: str
+    canonical_url: str
+    source: str
+    source_name: str | None
+    headline: str
+    subtitle: str | None = None
+    authors: list[Author] = field(default_factory=list)
+    date_published: datetime | None = None
+    date_modified: datetime | None = None
+    date_published_raw: str | None = None
+    date_modified_raw: str | None = None
+    section: str | None = None
+    categories: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    body_html: str = ""
+    body_text: str = ""
+    main_image: Image | None = None
+    images: list[Image] = field(default_factory=list)
+    description: str | None = None
+    excerpt: str = ""
+    feature_text: str = ""
+    language: str | None = None
+    content_hash: str | None = None
+    duplicate_of: str | None = None
+    fetched_at: datetime | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict: datetimes as ISO 8601 strings with their offset."""
+        return {
+            key: value.isoformat() if isinstance(value, datetime) else value
+            for key, value in dataclasses.asdict(self).items()
+        }

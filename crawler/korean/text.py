@@ -1,0 +1,25 @@
+"""Small text helpers shared by the Korean rules and the page layer."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_SPACES_RE = re.compile(r"[ \t\u00a0\u2002\u2003\u2009\u3000]+")
+_HANGUL_RE = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]")
+_LETTER_RE = re.compile(r"[^\W\d_]")
+
+
+def clean_text(text: str | None) -> str:
+    """NFC, no invisible characters, one space between words, no surrounding space."""
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+    return _SPACES_RE.sub(" ", text.replace("\r", " ").replace("\n", " ")).strip()
+
+
+def hangul_ratio(text: str) -> float:
+    """Share of Hangul among the letters of `text` (0.0 when it has no letters)."""
+    letters = len(_LETTER_RE.findall(text))
+    return len(_HANGUL_RE.findall(text)) / letters if letters else 0.0

@@ -1,0 +1,347 @@
+"""The generic article page: structured data first, declared selectors next, trafilatura last.
+
+One method per field (the web-poet shape). A site or CMS subclass declares selectors and overrides
+only the methods the generic reading gets wrong; nothing here reads settings or does I/O.
+Selector strings are CSS, with an optional `@attr` suffix to read an attribute instead of the text.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any, ClassVar
+from urllib.parse import urljoin, urlsplit
+
+import lxml.html
+
+from crawler.items import Block, Image, RawArticle
+from crawler.korean.text import clean_text
+from crawler.pages.body import blocks_from_element, blocks_from_trafilatura, css
+from crawler.pages.document import Document, PageError, node_types
+
+_SEPARATORS = (" | ", "|", " - ", " – ", " — ", " :: ", "::", " : ", "ㅣ", " < ", " > ", " · ", " / ", "-", ":")
+SECTION_WORDS = {"정치", "경제", "사회", "국제", "세계", "문화", "생활", "생활/문화", "스포츠", "연예", "오피니언", "IT",
+                 "IT/과학", "과학", "테크", "산업", "금융", "증권", "부동산", "전국", "사설", "칼럼", "뉴스", "기사",
+                 "전체기사", "모바일", "인터넷", "게임", "보안", "반도체", "통신", "Tech", "News", "Business"}
+_PUNCT_RE = re.compile(r"[\W_]+")
+_LABELED_DATE_RE = re.compile(
+    r"(?:기사입력|입력시간|입력|등록일?|승인|송고시간|작성일?)\s*[:：]?\s*\d{4}\s*[.\-/년]\s*\d{1,2}\s*[.\-/월]\s*\d{1,2}"
+    r"[^\n\]|]{0,25}"
+)
+_GENERIC_SUBTITLE = (".subtitle, .sub_title, .sub-title, .article-subtitle, .article_subtitle, .subheading, "
+                     ".article-head-sub, h2.sub, .media_end_summary")
+_GENERIC_BYLINE = ".byline, .article-byline, .reporter, .writer, .journalist, [itemprop=author] [itemprop=name]"
+_GENERIC_BODY = "[itemprop=articleBody]"
+_LIST_NODE_TYPES = {"WebSite", "CollectionPage", "ItemList", "SearchResultsPage"}
+
+
+def _key(text: str) -> str:
+    return _PUNCT_RE.sub("", text).lower()
+
+
+class ArticlePage:
+    """Reads one article page. Subclasses declare what the generic reading cannot find."""
+
+    url_patterns: ClassVar[tuple[str, ...]] = ()
+    source: ClassVar[str | None] = None
+    source_name_default: ClassVar[str | None] = None
+    headline_selector: ClassVar[str | None] = None
+    subtitle_selector: ClassVar[str | None] = None
+    body_selector: ClassVar[str | None] = None
+    drop_selectors: ClassVar[tuple[str, ...]] = ()
+    byline_selectors: ClassVar[tuple[str, ...]] = ()
+    published_selector: ClassVar[str | None] = None
+    modified_selector: ClassVar[str | None] = None
+    section_selector: ClassVar[str | None] = None
+
+    def __init__(self, doc: Document) -> None:
+        self.doc = doc
+        self.tree = doc.tree
+        nodes = doc.article_nodes()
+        self.ld: dict[str, Any] = nodes[0] if nodes else {}
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def select(self, spec: str | None) -> list[str]:
+        """Texts (or `@attr` values) of every element matching a selector spec, cleaned, non-empty."""
+        if not spec:
+            return []
+        out: list[str] = []
+        for part in spec.split(","):
+            selector, _, attr = part.strip().partition("@")
+            for element in css(selector)(self.tree):
+                value = element.get(attr) if attr else _text(element)
+                value = clean_text(value)
+                if value:
+                    out.append(value)
+        return out
+
+    def select_one(self, spec: str | None) -> str | None:
+        found = self.select(spec)
+        return found[0] if found else None
+
+    def ld_value(self, key: str) -> Any:
+        return self.ld.get(key)
+
+    # -- the fields ----------------------------------------------------------------------------
+
+    def is_article(self) -> bool:
+        """Structured signals that this is one article, not a home, section or listing page."""
+        if self.doc.article_nodes() or self.doc.meta_first("article:published_time"):
+            return True
+        og_type = (self.doc.meta_first("og:type") or "").lower()
+        if og_type == "article":
+            return True
+        if self.body_selector and self.select_one(self.body_selector):
+            return True
+        if og_type == "website" or any(_LIST_NODE_TYPES & set(node_types(n)) for n in self.doc.jsonld):
+            return False
+        return bool(self._labeled_date_text()) and len(self._article_links()) < 40
+
+    def source_name(self) -> str | None:
+        publisher = self.ld_value("publisher")
+        name = publisher.get("name") if isinstance(publisher, dict) else None
+        return clean_text(self.doc.meta_first("og:site_name") or name) or self.source_name_default
+
+    def site_names(self) -> set[str]:
+        """Names of the site as it decorates titles: og:site_name, publisher, twitter:site, the host."""
+        names = {self.source_name() or "", self.source_name_default or "", self.doc.meta_first("application-name") or "",
+                 (self.doc.meta_first("twitter:site") or "").lstrip("@")}
+        host = self.doc.host.removeprefix("www.").removeprefix("m.")
+        names |= {host, host.split(".")[0]}
+        return {_key(n) for n in names if n and _key(n)}
+
+    def headline(self) -> str | None:
+        declared = self.select_one(self.headline_selector)
+        structured = clean_text(_first_str(self.ld_value("headline")) or _first_str(self.ld_value("name")))
+        titles = [clean_text(t) for t in (self.doc.meta_first("og:title"), self.doc.meta_first("title", "headline"),
+                                           self.doc.meta_first("twitter:title"), self.tree.findtext(".//title"))]
+        titles = [t for t in titles if t]
+        primary = declared or structured or (titles[0] if titles else None)
+        if not primary:
+            return None
+        primary = self.strip_decoration(primary)
+        h1 = [clean_text(_text(e)) for e in self.tree.iter("h1")]
+        for candidate in [self.strip_decoration(t) for t in titles] + h1:
+            # JSON-LD headlines sometimes lose quotation marks the visible title keeps.
+            if candidate and _key(candidate) == _key(primary) and len(candidate) > len(primary):
+                primary = candidate
+        return primary
+
+    def strip_decoration(self, title: str) -> str:
+        """`title` without the site or section name sites add before or after a separator."""
+        names = self.site_names()
+        section = _key(self.section() or "")
+        junk = names | {_key(w) for w in SECTION_WORDS} | ({section} if section else set())
+        changed = True
+        while changed:
+            changed = False
+            for sep in _SEPARATORS:
+                head, found, tail = title.rpartition(sep)
+                if found and head.strip() and _is_decoration(tail, junk, names):
+                    title, changed = head.strip(), True
+                    break
+                head, found, tail = title.partition(sep)
+                if found and tail.strip() and _is_decoration(head, junk, names):
+                    title, changed = tail.strip(), True
+                    break
+        return title
+
+    def subtitle(self) -> str | None:
+        spec = self.subtitle_selector or _GENERIC_SUBTITLE
+        for part in spec.split(","):
+            for element in css(part.strip())(self.tree):
+                lines = _lines(element)
+                if lines:
+                    return "\n".join(lines)
+        alternative = clean_text(_first_str(self.ld_value("alternativeHeadline")))
+        return alternative or None
+
+    def bylines(self) -> list[str]:
+        found: list[str] = []
+        for spec in self.byline_selectors or (_GENERIC_BYLINE,):
+            found += self.select(spec)
+        byl = self.doc.meta_first("byl", "dable:author", "author")
+        if byl and not byl.startswith("http"):
+            found.append(byl)
+        return list(dict.fromkeys(found))
+
+    def author_names(self) -> list[str]:
+        names: list[str] = []
+        authors = self.ld_value("author")
+        for author in authors if isinstance(authors, list) else [authors]:
+            name = author.get("name") if isinstance(author, dict) else author
+            if isinstance(name, str) and clean_text(name):
+                names.append(clean_text(name))
+        for value in self.doc.meta.get("article:author", []) + self.doc.meta.get("og:article:author", []):
+            if value and not value.startswith("http"):
+                names.append(clean_text(value))
+        return list(dict.fromkeys(names))
+
+    def date_published_raw(self) -> str | None:
+        return (self.select_one(self.published_selector)
+                or _first_str(self.ld_value("datePublished"))
+                or self.doc.meta_first("article:published_time", "og:article:published_time", "datepublished",
+                                       "pubdate", "publishdate", "dc.date", "dcterms.created", "date")
+                or self._time_element()
+                or self._labeled_date_text())
+
+    def date_modified_raw(self) -> str | None:
+        return (self.select_one(self.modified_selector)
+                or _first_str(self.ld_value("dateModified"))
+                or self.doc.meta_first("article:modified_time", "og:updated_time", "datemodified",
+                                       "dcterms.modified"))
+
+    def canonical_url(self) -> str | None:
+        for link in self.tree.iterfind(".//link[@rel]"):
+            if link.get("rel", "").lower() == "canonical" and link.get("href"):
+                return urljoin(self.doc.url, link.get("href").strip())
+        og_url = self.doc.meta_first("og:url")
+        return urljoin(self.doc.url, og_url) if og_url else None
+
+    def section(self) -> str | None:
+        declared = self.select_one(self.section_selector)
+        if declared:
+            return declared
+        section = self.doc.meta_first("article:section") or _first_str(self.ld_value("articleSection"))
+        return clean_text(section) or None
+
+    def tags(self) -> list[str]:
+        values = self.doc.meta.get("article:tag", []) + self.doc.meta.get("news_keywords", [])
+        keywords = self.ld_value("keywords")
+        values += keywords if isinstance(keywords, list) else [keywords] if isinstance(keywords, str) else []
+        if not values:
+            values = self.doc.meta.get("keywords", [])
+        tags = [clean_text(t) for value in values for t in str(value).split(",")]
+        return list(dict.fromkeys(t for t in tags if t))
+
+    def description(self) -> str | None:
+        value = (self.doc.meta_first("og:description", "description", "twitter:description")
+                 or _first_str(self.ld_value("description")))
+        return clean_text(value) or None
+
+    def body_element(self) -> lxml.html.HtmlElement | None:
+        for spec in (self.body_selector, _GENERIC_BODY):
+            if not spec:
+                continue
+            for part in spec.split(","):
+                found = css(part.strip())(self.tree)
+                if found:
+                    return found[0]
+        return None
+
+    def blocks(self) -> list[Block]:
+        element = self.body_element()
+        if element is not None:
+            drops = (*self.drop_selectors, *(s for s in (self.subtitle_selector,) if s))
+            blocks = blocks_from_element(_copy(element), self.doc.url, drops)
+            if sum(len(b.text) for b in blocks) >= 50:
+                return blocks
+        return blocks_from_trafilatura(self.tree, self.doc.url)
+
+    def main_image(self, blocks: list[Block]) -> Image | None:
+        url = self.doc.meta_first("og:image", "twitter:image", "image") or _ld_image(self.ld_value("image"))
+        if url:
+            url = urljoin(self.doc.url, url)
+            for block in blocks:
+                if block.image and _same_image(block.image["url"], url):
+                    return block.image
+            return {"url": url, "caption": None, "credit": None}
+        for block in blocks:
+            if block.image:
+                return block.image
+        return None
+
+    def html_lang(self) -> str | None:
+        return self.tree.get("lang") or self.doc.meta_first("content-language", "inlanguage", "og:locale")
+
+    def to_raw(self, fetched_at: datetime) -> RawArticle:
+        """All fields of the page, or PageError if it is not an article page."""
+        if not self.is_article():
+            raise PageError("not_an_article", "no article markup (a home, section or listing page?)")
+        blocks = self.blocks()
+        main_image = self.main_image(blocks)
+        images = [b.image for b in blocks if b.image]
+        if main_image and main_image not in images:
+            images.insert(0, main_image)
+        return RawArticle(
+            url=self.doc.url,
+            source=self.source or self.doc.host.removeprefix("www."),
+            fetched_at=fetched_at,
+            source_name=self.source_name(),
+            canonical_url=self.canonical_url(),
+            headline=self.headline(),
+            subtitle=self.subtitle(),
+            bylines=self.bylines(),
+            author_names=self.author_names(),
+            date_published_raw=self.date_published_raw(),
+            date_modified_raw=self.date_modified_raw(),
+            section=self.section(),
+            tags=self.tags(),
+            description=self.description(),
+            blocks=blocks,
+            main_image=main_image,
+            images=images,
+            html_lang=self.html_lang(),
+        )
+
+    # -- fallbacks -------------------------------------------------------------------------------
+
+    def _time_element(self) -> str | None:
+        for element in self.tree.iterfind(".//time[@datetime]"):
+            value = element.get("datetime", "").strip()
+            if re.match(r"\d{4}-\d{2}-\d{2}", value):
+                return value
+        return None
+
+    def _labeled_date_text(self) -> str | None:
+        match = _LABELED_DATE_RE.search(self.tree.text_content())
+        return clean_text(match.group(0)) if match else None
+
+    def _article_links(self) -> list[str]:
+        host = self.doc.host
+        return [a for a in self.tree.xpath("//a/@href") if urlsplit(urljoin(self.doc.url, a)).hostname == host]
+
+
+def _is_decoration(part: str, junk: set[str], names: set[str]) -> bool:
+    key = _key(part)
+    if not key:
+        return False
+    return key in junk or any(name and name in key and len(key) <= len(name) + 6 for name in names)
+
+
+def _text(element: lxml.html.HtmlElement) -> str:
+    return element.text_content() if hasattr(element, "text_content") else str(element)
+
+
+def _lines(element: lxml.html.HtmlElement) -> list[str]:
+    element = _copy(element)
+    for br in element.iter("br"):
+        br.tail = "\n" + (br.tail or "")
+    for block in element.iter("p", "div", "li"):
+        block.tail = "\n" + (block.tail or "")
+    return [line for line in (clean_text(x) for x in element.text_content().split("\n")) if line]
+
+
+def _copy(element: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
+    return lxml.html.fromstring(lxml.html.tostring(element, encoding="unicode"))
+
+
+def _first_str(value: Any) -> str | None:
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, dict):
+        value = value.get("name") or value.get("@id")
+    return value if isinstance(value, str) else None
+
+
+def _ld_image(value: Any) -> str | None:
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, dict):
+        value = value.get("url") or value.get("contentUrl")
+    return value if isinstance(value, str) else None
+
+
+def _same_image(a: str, b: str) -> bool:
+    return urlsplit(a).path.rsplit("/", 1)[-1].split(".")[0] == urlsplit(b).path.rsplit("/", 1)[-1].split(".")[0]

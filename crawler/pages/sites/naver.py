@@ -1,0 +1,54 @@
+from crawler.korean.text import clean_text
+from crawler.pages.generic import ArticlePage
+
+
+class NaverNewsPage(ArticlePage):
+    """Naver News article pages: the 2021 desktop layout and the 2023- `n.news.naver.com` one.
+
+    Naver republishes other outlets' articles: `source_name` is the original outlet, read from its
+    logo, not Naver's own og:site_name.
+    """
+
+    url_patterns = (
+        r"^https?://(?:n|m)\.news\.naver\.com/(?:mnews/)?article/\d+/\d+",
+        r"^https?://(?:news|m\.news)\.naver\.com/main/read\.(?:naver|nhn)",
+    )
+    source = "naver"
+    headline_selector = "#title_area, h3#articleTitle, h2.media_end_head_headline"
+    subtitle_selector = "#dic_area strong.media_end_summary, #articleBodyContents strong.media_end_summary"
+    body_selector = "#dic_area, #articleBodyContents, #newsEndContents"
+    drop_selectors = (".vod_player_wrap", "._VOD_PLAYER_WRAP", ".end_photo_org .nbd_a ~ .blind")
+    byline_selectors = (
+        ".media_end_head_journalist_name, .byline_s, .byline .b_text, .journalistcard_summary_name",
+    )
+    published_selector = ("span._ARTICLE_DATE_TIME@data-date-time, .sponsor span.t11, "
+                          ".media_end_head_info_datestamp_time@data-date-time")
+    modified_selector = "span._ARTICLE_MODIFY_DATE_TIME@data-modify-date-time"
+    section_selector = ".media_end_categorize_item"
+
+    def source_name(self) -> str | None:
+        outlet = (self.select_one(".media_end_head_top_logo img@title, .press_logo img@title, "
+                                  ".media_end_head_top_logo img@alt, .press_logo img@alt")
+                  or self.doc.meta_first("twitter:creator"))
+        if not outlet:
+            author = self.doc.meta_first("og:article:author") or ""
+            outlet = author.split("|")[0]
+        return clean_text(outlet) or None
+
+    def site_names(self) -> set[str]:
+        return super().site_names() | {"네이버뉴스", "네이버", "naver"}
+
+    def date_modified_raw(self) -> str | None:
+        declared = self.select_one(self.modified_selector)
+        if declared:
+            return declared
+        # 2021 layout: `기사입력 <span class="t11">…</span> 최종수정 <span class="t11">…</span>`
+        stamps = self.select(".sponsor span.t11")
+        return stamps[1] if len(stamps) > 1 else None
+
+    def section(self) -> str | None:
+        return self.select_one(self.section_selector) or self.doc.meta_first("me2:category2")
+
+    def author_names(self) -> list[str]:
+        # og:article:author holds "<outlet> | 네이버", not a person.
+        return []

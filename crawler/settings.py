@@ -1,0 +1,42 @@
+"""Scrapy settings: every value we set, each with a one-line why."""
+
+BOT_NAME = "crawler"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+COMMANDS_MODULE = "crawler.commands"
+
+# Say who we are and where to reach us; operators override the contact URL.
+NEWS_CONTACT_URL = "https://github.com/korean-tech-news-crawler"
+USER_AGENT = f"korean-tech-news-crawler/0.1 (+{NEWS_CONTACT_URL})"
+
+# Politeness: obey robots.txt, a few requests per site at once, adapt to the server's latency.
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+
+# Korean sites answer 429/503 under load: retry those (with the transient 5xx) a few times.
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+DOWNLOAD_TIMEOUT = 30
+
+# A scheduled run is bounded in time whatever happens.
+CLOSESPIDER_TIMEOUT = 3600
+
+# The pipeline order of DESIGN.md: raw fields are normalized, then checked, then deduplicated and written.
+ITEM_PIPELINES = {
+    "pipelines.normalize.NormalizePipeline": 200,
+    "pipelines.validate.ValidatePipeline": 300,
+}
+
+# What a usable article needs (pipelines.validate).
+NEWS_MIN_BODY_CHARS = 100
+NEWS_REQUIRE_DATE = True
+NEWS_LANGUAGES = ["ko", "en"]
+
+FEED_EXPORT_ENCODING = "utf-8"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+LOG_LEVEL = "INFO"

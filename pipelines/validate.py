@@ -1,0 +1,84 @@
+"""Drop what is not a usable article, with a reason and a stats counter for each drop."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scrapy.exceptions import DropItem
+
+from crawler.items import Article
+from crawler.korean.dates import is_future
+from crawler.korean.text import hangul_ratio
+
+KOREAN_MIN_RATIO = 0.3
+LATIN_MIN_RATIO = 0.7
+
+
+class ValidationError(DropItem):
+    """A DropItem whose `reason` is a short word, for stats keys and the extract command."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+
+
+def detect_language(text: str) -> str | None:
+    """`ko` when Hangul is a real share of the letters (tech news is full of Latin names), else `en`
+    when Latin dominates, else None."""
+    ratio = hangul_ratio(text)
+    if ratio >= KOREAN_MIN_RATIO:
+        return "ko"
+    letters = [c for c in text if c.isalpha()]
+    latin = sum(1 for c in letters if c.isascii())
+    return "en" if letters and latin / len(letters) >= LATIN_MIN_RATIO else None
+
+
+def validate(article: Article, *, min_body_chars: int = 100, require_date: bool = True,
+             languages: tuple[str, ...] = ("ko", "en")) -> Article:
+    """`article` with `language` set, or ValidationError naming the first problem found."""
+    if not article.headline:
+        raise ValidationError("no_headline", article.url)
+    if not article.body_text:
+        raise ValidationError("no_body", article.url)
+    if len(article.body_text) < min_body_chars:
+        raise ValidationError("body_too_short", f"{len(article.body_text)} characters < {min_body_chars}")
+    if require_date and article.date_published is None:
+        raise ValidationError("no_date", f"unparsed {article.date_published_raw!r}")
+    now = article.fetched_at
+    for value in (article.date_published, article.date_modified):
+        if value is not None and now is not None and is_future(value, now):
+            raise ValidationError("future_date", f"{value.isoformat()} is after the fetch at {now.isoformat()}")
+    article.language = detect_language(article.body_text)
+    if article.language not in languages:
+        raise ValidationError("language", f"{article.language or 'unknown'} not in {list(languages)}")
+    return article
+
+
+def options_from_settings(settings: Any) -> dict[str, Any]:
+    """The `validate` keyword arguments from Scrapy settings (NEWS_MIN_BODY_CHARS, ...)."""
+    return {
+        "min_body_chars": settings.getint("NEWS_MIN_BODY_CHARS", 100),
+        "require_date": settings.getbool("NEWS_REQUIRE_DATE", True),
+        "languages": tuple(settings.getlist("NEWS_LANGUAGES", ["ko", "en"])),
+    }
+
+
+class ValidatePipeline:
+    """Required fields, dates not in the future, the Hangul ratio (sets `language`), body length."""
+
+    def __init__(self, stats: Any, options: dict[str, Any]) -> None:
+        self.stats = stats
+        self.options = options
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> ValidatePipeline:
+        return cls(crawler.stats, options_from_settings(crawler.settings))
+
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, Article):
+            return item
+        try:
+            return validate(item, **self.options)
+        except ValidationError as exc:
+            self.stats.inc_value(f"news/dropped/{exc.reason}")
+            raise
