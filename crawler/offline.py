@@ -10,7 +10,7 @@ import json
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -73,7 +73,7 @@ def article_from_page(url: str, body: bytes, headers: Mapping[str, Any] | None =
                       fetched_at: datetime | None = None, validate_options: dict[str, Any] | None = None,
                       source: str | None = None) -> Outcome:
     """Page layer → normalize → validate on one page, as the crawl's pipelines would."""
-    fetched_at = fetched_at or datetime.now(timezone.utc)
+    fetched_at = fetched_at or datetime.now(UTC)
     try:
         raw = extract(url, body, headers, fetched_at)
     except PageError as exc:

@@ -114,6 +114,9 @@ def _authors(raw: RawArticle, body_bylines: list[str]) -> list[Author]:
 
 def _excerpt(description: str | None, paragraphs: list[str]) -> str:
     body_start = _HASH_STRIP_RE.sub("", " ".join(paragraphs[:3]))
+    if description:
+        # Descriptions repeat the body's first lines, dateline and byline included.
+        description = " ".join(b.text for b in clean_blocks([Block("p", description)]).blocks)
     if description and _is_summary(description, body_start):
         return make_excerpt([description])
     return make_excerpt(paragraphs)

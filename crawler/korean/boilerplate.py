@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from crawler.items import Block, Image
-from crawler.korean.bylines import ROLE_PATTERN, EMAIL_RE
+from crawler.korean.bylines import EMAIL_RE, ROLE_PATTERN
 
 _NAMES = r"[가-힣]{2,4}(?:\s*[·ㆍ,]\s*[가-힣]{2,4})*"
 _EMAIL = EMAIL_RE.pattern
@@ -34,7 +34,7 @@ DATELINE_PREFIX_RE = re.compile(
     rf"(?P<bracket>[\[(【][^\[\]()【】]{{0,40}}(?:=|{ROLE_PATTERN})[^\[\]()【】]{{0,40}}[\])】])"
     rf"\s*(?P<after>{_NAMES}\s*(?:{ROLE_PATTERN})(?:\s*\(?{_EMAIL}\)?)?\s*=?)?"
     rf"|(?P<plain>{_NAMES}\s*(?:{ROLE_PATTERN})(?:\s*\(?{_EMAIL}\)?)?\s*=)"
-    rf"|(?P<english>[A-Z][A-Z .,]{{1,40}}\d{{0,2}}\s*\((?:Yonhap|AP|AFP|Reuters|KBS|Korea Herald)\)\s*--?)"
+    rf"|(?P<english>[A-Z][A-Za-z .,]{{1,40}}?\d{{0,2}}\s*\((?:Yonhap|AP|AFP|Reuters|KBS|Korea Herald)\)\s*--?)"
     rf")\s*"
 )
 TRAILING_BYLINE_RE = re.compile(
@@ -50,17 +50,22 @@ RELATED_RE = re.compile(
 CREDIT_LINE_RE = re.compile(
     r"^\s*[/\[(]?\s*(?:사진|그래픽|자료|영상|사진\s*출처|출처|제공)\s*[=:]\s*(?P<credit>[^\])]{1,40}?)\s*[\])]?\s*$"
 )
+DATE_LINE_RE = re.compile(
+    r"^\W*(?:기사입력|입력시간|입력|등록|승인|송고|수정|최종수정|업데이트|Written|Published|Updated|Posted)"
+    r"[\s:：\[]*\d{4}\s*[.\-/년]"
+)
 PHOTO_CAPTION_RE = re.compile(r"^\s*[▲△▷]\s*(?P<caption>.+)$")
 
 _CAPTION_CREDIT_RE = re.compile(
-    r"[\[(]\s*(?:사진|사진\s*출처|출처|자료|그래픽|제공|자료사진)\s*[=:]?\s*(?P<credit>[^\])]{1,40}?)\s*[\])]"
+    r"[\[(]\s*(?:사진\s*출처|자료사진|사진|출처|자료|그래픽|제공)\s*[=:]?\s*(?P<credit>[^\])]{1,40}?)\s*[\])]"
     r"|/\s*(?:사진|자료|그래픽)\s*=\s*(?P<slash>.+)$"
     r"|(?P<given>[^\s.(\[]{2,15})\s*제공\s*$"
 )
 _CAPTION_NOISE_RE = re.compile(r"\*?\s*재판매\s*및\s*DB\s*금지|" + _EMAIL)
 _AGENCIES = {"연합뉴스", "뉴시스", "뉴스1", "AP", "AFP", "EPA", "로이터", "AP뉴시스", "AFP연합뉴스", "EPA연합뉴스",
              "게티이미지", "게티이미지뱅크", "게티이미지코리아", "셔터스톡", "신화", "UPI", "Reuters", "연합뉴스TV"}
-_CAPTION_TAIL_RE = re.compile(rf"[.]\s+(?P<tail>[^.]{{2,20}})$")
+_CAPTION_PERSON_RE = re.compile(rf"^\s*(?P<person>{_NAMES}\s*(?:{ROLE_PATTERN}))\s*=\s*")
+_CAPTION_TAIL_RE = re.compile(r"[.]\s+(?P<tail>[^.]{2,20})$")
 
 
 @dataclass
@@ -83,9 +88,19 @@ def clean_blocks(blocks: list[Block]) -> CleanResult:
         if _move_credit(block, result):
             continue
         result.blocks.append(block)
+    _strip_header(result)
     _strip_prefix(result)
     _strip_tail(result)
     return result
+
+
+def _strip_header(result: CleanResult) -> None:
+    """A date line among the first blocks ends the page header: it and what stands before it go."""
+    for i, block in enumerate(result.blocks[:4]):
+        if block.kind != "img" and len(block.text) < 120 and DATE_LINE_RE.match(block.text):
+            result.removed["header"] += i + 1
+            del result.blocks[: i + 1]
+            return
 
 
 def _move_credit(block: Block, result: CleanResult) -> bool:
@@ -137,12 +152,12 @@ def _strip_tail(result: CleanResult) -> None:
         text = block.text
         if COPYRIGHT_RE.search(text):
             footer = _FOOTER_START_RE.search(text)
-            start = footer.start() if footer else 0
-            if len(text) < 250 or start == 0:
+            head = text[: footer.start()].rstrip() if footer else ""
+            # A slogan before the footer ("세상을 보는 균형, 한국일보") goes with it; a paragraph stays.
+            if len(head) < 40:
                 blocks.pop()
-                result.removed["copyright"] += 1
-                continue
-            block.text = text[:start].rstrip()
+            else:
+                block.text = head
             result.removed["copyright"] += 1
             continue
         if TRAILING_BYLINE_RE.match(text):
@@ -169,6 +184,10 @@ def split_caption(text: str) -> tuple[str, str | None]:
     if dateline:
         credit = dateline.group("agency").strip()
         text = text[dateline.end() :]
+        photographer = _CAPTION_PERSON_RE.match(text)
+        if photographer:
+            credit = f"{credit} {photographer.group('person')}"
+            text = text[photographer.end() :]
     text = _CAPTION_NOISE_RE.sub(" ", text)
     match = _CAPTION_CREDIT_RE.search(text)
     if match:

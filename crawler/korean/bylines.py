@@ -26,8 +26,8 @@ _PEOPLE_RE = re.compile(
 )
 _BARE_ROLE_RE = re.compile(rf"(?<![가-힣])(?P<role>{ROLE_PATTERN})(?![가-힣])")
 _EN_ROLE = r"(?:Staff |Senior |Contributing )?(?:Reporter|Writer|Correspondent|Columnist|Editor)"
-_EN_NAME = r"[A-Z][a-z]+(?:[ -][A-Z][a-z'’]+){1,3}"
-_EN_RE = re.compile(rf"(?:^|\bBy\s+|\bby\s+)(?P<names>{_EN_NAME}(?:\s*(?:,|and|&)\s*{_EN_NAME})*)")
+_EN_NAME = r"[A-Z][a-z]+(?:(?:\s[A-Z]|-[A-Za-z])[a-z'’]+){1,3}"
+_EN_RE = re.compile(rf"(?P<names>{_EN_NAME}(?:\s*(?:,|and|&)\s*{_EN_NAME})*)")
 _EN_ROLE_RE = re.compile(_EN_ROLE)
 # Words that look like a 2-4 syllable name before 기자 but are not people.
 _NOT_NAMES = {"사진", "취재", "영상", "글", "정리", "편집", "담당", "전문", "객원", "인턴", "수습", "선임", "본지"}
@@ -58,10 +58,10 @@ def parse_byline(text: str | None) -> list[Author]:
 
 
 def _english(text: str) -> list[Author]:
-    match = _EN_RE.search(text.strip())
+    role_match = _EN_ROLE_RE.search(text)
+    match = _EN_RE.search(re.sub(r"^\s*[Bb]y\s+", "", _EN_ROLE_RE.sub(" ", text)))
     if not match:
         return []
-    role_match = _EN_ROLE_RE.search(text, match.end())
     role = role_match.group(0) if role_match else None
     names = re.split(r"\s*(?:,|\band\b|&)\s*", match.group("names"))
     return [{"name": name, "role": role, "email": None} for name in names if name]

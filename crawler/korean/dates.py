@@ -23,7 +23,7 @@ KST = ZoneInfo("Asia/Seoul")
 FUTURE_TOLERANCE = timedelta(minutes=15)
 
 _PUBLISHED = ("기사입력", "입력시간", "입력일", "입력", "등록일", "등록", "작성일", "작성", "게재일", "게재",
-              "발행일", "발행", "송고시간", "송고", "승인", "published", "posted")
+              "발행일", "발행", "송고시간", "송고", "승인", "published", "posted", "written")
 _MODIFIED = ("최종수정", "최종 수정", "수정시간", "수정일", "수정", "최종 업데이트", "업데이트",
              "updated", "modified", "last updated")
 _LABEL_RE = re.compile(

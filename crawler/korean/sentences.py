@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-_CLOSERS = "\"'”’)]」』》"
+_CLOSERS = re.escape("\"'”’)]」』》")
 _BOUNDARY_RE = re.compile(
     rf"[.!?…]+[{_CLOSERS}]*\s+|(?<=[다요죠까])[.!?][{_CLOSERS}]*(?=[가-힣])"
 )

@@ -24,9 +24,10 @@ SECTION_WORDS = {"정치", "경제", "사회", "국제", "세계", "문화", "�
                  "IT/과학", "과학", "테크", "산업", "금융", "증권", "부동산", "전국", "사설", "칼럼", "뉴스", "기사",
                  "전체기사", "모바일", "인터넷", "게임", "보안", "반도체", "통신", "Tech", "News", "Business"}
 _PUNCT_RE = re.compile(r"[\W_]+")
+# A labelled date in the page text, with what follows it (a modified date often does).
 _LABELED_DATE_RE = re.compile(
-    r"(?:기사입력|입력시간|입력|등록일?|승인|송고시간|작성일?)\s*[:：]?\s*\d{4}\s*[.\-/년]\s*\d{1,2}\s*[.\-/월]\s*\d{1,2}"
-    r"[^\n\]|]{0,25}"
+    r"(?:기사입력|입력시간|입력|등록일?|승인|송고시간|작성일?|Written|Published|Posted)[\s:：\[]*"
+    r"\d{4}\s*[.\-/년]\s*\d{1,2}\s*[.\-/월]\s*\d{1,2}[^\n\]]{0,70}"
 )
 _GENERIC_SUBTITLE = (".subtitle, .sub_title, .sub-title, .article-subtitle, .article_subtitle, .subheading, "
                      ".article-head-sub, h2.sub, .media_end_summary")
@@ -94,9 +95,10 @@ class ArticlePage:
             return True
         if self.body_selector and self.select_one(self.body_selector):
             return True
-        if og_type == "website" or any(_LIST_NODE_TYPES & set(node_types(n)) for n in self.doc.jsonld):
+        if any(_LIST_NODE_TYPES & set(node_types(n)) for n in self.doc.jsonld):
             return False
-        return bool(self._labeled_date_text()) and len(self._article_links()) < 40
+        # No structured data at all (older CMSs): a labelled publication date marks an article page.
+        return bool(self._labeled_date_text())
 
     def source_name(self) -> str | None:
         publisher = self.ld_value("publisher")
@@ -297,10 +299,6 @@ class ArticlePage:
     def _labeled_date_text(self) -> str | None:
         match = _LABELED_DATE_RE.search(self.tree.text_content())
         return clean_text(match.group(0)) if match else None
-
-    def _article_links(self) -> list[str]:
-        host = self.doc.host
-        return [a for a in self.tree.xpath("//a/@href") if urlsplit(urljoin(self.doc.url, a)).hostname == host]
 
 
 def _is_decoration(part: str, junk: set[str], names: set[str]) -> bool:

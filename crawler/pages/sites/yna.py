@@ -2,9 +2,9 @@ from crawler.pages.generic import ArticlePage
 
 
 class YonhapPage(ArticlePage):
-    """Yonhap (yna.co.kr): JSON-LD is right; the body, deck and the writer box need selectors."""
+    """Yonhap (yna.co.kr, en.yna.co.kr): JSON-LD is right; body, deck and writer box need selectors."""
 
-    url_patterns = (r"^https?://(?:www\.|m\.)?yna\.co\.kr/(?:view|amp/view)/",)
+    url_patterns = (r"^https?://(?:www\.|m\.|en\.)?yna\.co\.kr/(?:view|amp/view)/",)
     source = "yna"
     source_name_default = "연합뉴스"
     subtitle_selector = ".tit-sub .tit, .tit-sub h2"
