@@ -41,8 +41,14 @@ class SavedPage:
         if meta_path.exists():
             meta = json.loads(meta_path.read_text(encoding="utf-8"))
         fetched = meta.get("fetched_at")
-        return cls(path=path, body=body, url=meta.get("url"), headers=meta.get("headers", {}),
-                   fetched_at=datetime.fromisoformat(fetched) if fetched else None, status=meta.get("status", 200))
+        return cls(
+            path=path,
+            body=body,
+            url=meta.get("url"),
+            headers=meta.get("headers", {}),
+            fetched_at=datetime.fromisoformat(fetched) if fetched else None,
+            status=meta.get("status", 200),
+        )
 
 
 def metadata_path(page: Path) -> Path:
@@ -69,9 +75,14 @@ class Outcome:
         return {"url": self.url, "dropped": self.reason, "detail": self.detail}
 
 
-def article_from_page(url: str, body: bytes, headers: Mapping[str, Any] | None = None,
-                      fetched_at: datetime | None = None, validate_options: dict[str, Any] | None = None,
-                      source: str | None = None) -> Outcome:
+def article_from_page(
+    url: str,
+    body: bytes,
+    headers: Mapping[str, Any] | None = None,
+    fetched_at: datetime | None = None,
+    validate_options: dict[str, Any] | None = None,
+    source: str | None = None,
+) -> Outcome:
     """Page layer → normalize → validate on one page, as the crawl's pipelines would."""
     fetched_at = fetched_at or datetime.now(UTC)
     try:

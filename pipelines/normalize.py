@@ -18,8 +18,13 @@ from crawler.korean.text import clean_text
 
 # Our taxonomy: a site section (Korean or English) to the static site's category.
 TAXONOMY = (
-    (re.compile(r"IT|과학|테크|tech|모바일|인터넷|통신|뉴미디어|보안|해킹|컴퓨터|게임|반도체|AI|인공지능|소프트웨어|science",
-                re.I), "IT"),
+    (
+        re.compile(
+            r"IT|과학|테크|tech|모바일|인터넷|통신|뉴미디어|보안|해킹|컴퓨터|게임|반도체|AI|인공지능|소프트웨어|science",
+            re.I,
+        ),
+        "IT",
+    ),
 )
 DEFAULT_CATEGORY = "News"
 _HASH_STRIP_RE = re.compile(r"[\W_]+")
@@ -70,8 +75,10 @@ def normalize(raw: RawArticle, removed: Counter[str] | None = None) -> Article:
 def _repeats(block: Block, headline: str, subtitle_lines: list[str]) -> bool:
     if block.kind == "img":
         return False
-    return block.text == headline or block.text in subtitle_lines or (
-        len(subtitle_lines) > 1 and block.text == " ".join(subtitle_lines)
+    return (
+        block.text == headline
+        or block.text in subtitle_lines
+        or (len(subtitle_lines) > 1 and block.text == " ".join(subtitle_lines))
     )
 
 
@@ -217,4 +224,3 @@ class NormalizePipeline:
             self.stats.inc_value(f"news/boilerplate/{kind}", count)
         self.stats.inc_value("news/normalized")
         return article
-

@@ -33,8 +33,13 @@ def detect_language(text: str) -> str | None:
     return "en" if letters and latin / len(letters) >= LATIN_MIN_RATIO else None
 
 
-def validate(article: Article, *, min_body_chars: int = 100, require_date: bool = True,
-             languages: tuple[str, ...] = ("ko", "en")) -> Article:
+def validate(
+    article: Article,
+    *,
+    min_body_chars: int = 100,
+    require_date: bool = True,
+    languages: tuple[str, ...] = ("ko", "en"),
+) -> Article:
     """`article` with `language` set, or ValidationError naming the first problem found."""
     if not article.headline:
         raise ValidationError("no_headline", article.url)
@@ -47,7 +52,9 @@ def validate(article: Article, *, min_body_chars: int = 100, require_date: bool 
     now = article.fetched_at
     for value in (article.date_published, article.date_modified):
         if value is not None and now is not None and is_future(value, now):
-            raise ValidationError("future_date", f"{value.isoformat()} is after the fetch at {now.isoformat()}")
+            raise ValidationError(
+                "future_date", f"{value.isoformat()} is after the fetch at {now.isoformat()}"
+            )
     article.language = detect_language(article.body_text)
     if article.language not in languages:
         raise ValidationError("language", f"{article.language or 'unknown'} not in {list(languages)}")

@@ -54,8 +54,10 @@ def test_footer_glued_to_last_paragraph_is_cut():
         ("홍길동 기자 = " + BODY, "홍길동 기자 ="),
         ("(서울=뉴스1) 홍길동 기자 = " + BODY, "(서울=뉴스1) 홍길동 기자 ="),
         ("[엔터미디어=정덕현의 이슈공감] " + BODY, "[엔터미디어=정덕현의 이슈공감]"),
-        ("SEOUL, Aug. 20 (Yonhap) -- North Korea's official newspaper blasted South Korea.",
-         "SEOUL, Aug. 20 (Yonhap) --"),
+        (
+            "SEOUL, Aug. 20 (Yonhap) -- North Korea's official newspaper blasted South Korea.",
+            "SEOUL, Aug. 20 (Yonhap) --",
+        ),
     ],
 )
 def test_dateline_prefix_is_removed_and_returned(first, byline):
@@ -88,8 +90,16 @@ def test_trailing_byline_is_removed_and_returned(tail):
 
 @pytest.mark.parametrize(
     "box",
-    ["관련기사", "[관련기사] 삼성, 갤럭시 북4 출시", "▶ 기사제보 및 보도자료 press@example.com", "제보는 카카오톡 okjebo",
-     "(끝)", "<끝>", "네이버 메인에서 채널 구독하기", "▶ 관련 기사 더보기"],
+    [
+        "관련기사",
+        "[관련기사] 삼성, 갤럭시 북4 출시",
+        "▶ 기사제보 및 보도자료 press@example.com",
+        "제보는 카카오톡 okjebo",
+        "(끝)",
+        "<끝>",
+        "네이버 메인에서 채널 구독하기",
+        "▶ 관련 기사 더보기",
+    ],
 )
 def test_boxes_and_end_marks_are_removed(box):
     result = clean_blocks([Block("p", BODY), Block("p", box)])
@@ -98,8 +108,12 @@ def test_boxes_and_end_marks_are_removed(box):
 
 
 def test_stacked_trailer_is_removed_completely():
-    blocks = [Block("p", BODY), Block("p", "홍길동 기자 gildong@example.co.kr"), Block("p", "(끝)"),
-              Block("p", "<저작권자(c) 연합뉴스, 무단 전재-재배포 금지>")]
+    blocks = [
+        Block("p", BODY),
+        Block("p", "홍길동 기자 gildong@example.co.kr"),
+        Block("p", "(끝)"),
+        Block("p", "<저작권자(c) 연합뉴스, 무단 전재-재배포 금지>"),
+    ]
     result = clean_blocks(blocks)
     assert texts(result.blocks) == [BODY]
     assert dict(result.removed) == {"copyright": 1, "end_mark": 1, "trailing_byline": 1}
@@ -121,13 +135,19 @@ def test_photo_credit_line_moves_into_the_image():
 
 def test_triangle_caption_line_becomes_the_image_caption():
     image = {"url": "https://example.com/a.jpg", "caption": None, "credit": None}
-    result = clean_blocks([Block("img", image=image), Block("p", "▲ 갤럭시 북4 엣지 (사진=삼성전자)"), Block("p", BODY)])
+    result = clean_blocks(
+        [Block("img", image=image), Block("p", "▲ 갤럭시 북4 엣지 (사진=삼성전자)"), Block("p", BODY)]
+    )
     assert texts(result.blocks) == [BODY]
     assert image == {"url": "https://example.com/a.jpg", "caption": "갤럭시 북4 엣지", "credit": "삼성전자"}
 
 
 def test_header_before_a_date_line_is_removed():
-    blocks = [Block("p", "Entermedia 주요뉴스"), Block("p", "기사입력 :[ 2018-08-25 15:24 ]"), Block("p", BODY)]
+    blocks = [
+        Block("p", "Entermedia 주요뉴스"),
+        Block("p", "기사입력 :[ 2018-08-25 15:24 ]"),
+        Block("p", BODY),
+    ]
     result = clean_blocks(blocks)
     assert texts(result.blocks) == [BODY]
     assert result.removed["header"] == 2
@@ -136,14 +156,31 @@ def test_header_before_a_date_line_is_removed():
 @pytest.mark.parametrize(
     ("caption", "text", "credit"),
     [
-        ("[서울=뉴시스]30일 진행된 행사에서 박준호 상무가 소개하고 있다. (사진 = 삼성전자) photo@newsis.com *재판매 및 DB 금지",
-         "30일 진행된 행사에서 박준호 상무가 소개하고 있다.", "삼성전자"),
-        ("이재명 후보가 15일 유세에서 연설하고 있다. 연합뉴스", "이재명 후보가 15일 유세에서 연설하고 있다.", "연합뉴스"),
-        ("순천 시민들에게 큰절을 올리고 있다. 고영권 기자", "순천 시민들에게 큰절을 올리고 있다.", "고영권 기자"),
-        ("소년공 시절의 이재명 대통령 당선인 모습. [사진 출처 = 이재명 더불어민주당 캠프]", "소년공 시절의 이재명 대통령 당선인 모습.",
-         "이재명 더불어민주당 캠프"),
-        ("(수원=연합뉴스) 홍기원 기자 = 검찰이 경기도청을 압수수색 하고 있다.", "검찰이 경기도청을 압수수색 하고 있다.",
-         "연합뉴스 홍기원 기자"),
+        (
+            "[서울=뉴시스]30일 진행된 행사에서 박준호 상무가 소개하고 있다. (사진 = 삼성전자) photo@newsis.com *재판매 및 DB 금지",
+            "30일 진행된 행사에서 박준호 상무가 소개하고 있다.",
+            "삼성전자",
+        ),
+        (
+            "이재명 후보가 15일 유세에서 연설하고 있다. 연합뉴스",
+            "이재명 후보가 15일 유세에서 연설하고 있다.",
+            "연합뉴스",
+        ),
+        (
+            "순천 시민들에게 큰절을 올리고 있다. 고영권 기자",
+            "순천 시민들에게 큰절을 올리고 있다.",
+            "고영권 기자",
+        ),
+        (
+            "소년공 시절의 이재명 대통령 당선인 모습. [사진 출처 = 이재명 더불어민주당 캠프]",
+            "소년공 시절의 이재명 대통령 당선인 모습.",
+            "이재명 더불어민주당 캠프",
+        ),
+        (
+            "(수원=연합뉴스) 홍기원 기자 = 검찰이 경기도청을 압수수색 하고 있다.",
+            "검찰이 경기도청을 압수수색 하고 있다.",
+            "연합뉴스 홍기원 기자",
+        ),
         ("갤럭시 북4 엣지 /사진=삼성전자", "갤럭시 북4 엣지", "삼성전자"),
         ("삼성전자 갤럭시 북4 엣지. 삼성전자 제공", "삼성전자 갤럭시 북4 엣지.", "삼성전자"),
         ("배달업체 리뷰에 올라온 곱창 사진.", "배달업체 리뷰에 올라온 곱창 사진.", None),

@@ -29,7 +29,10 @@ def person(name, role="기자", email=None):
         ("박영희 객원기자", [person("박영희", "객원기자")]),
         ("이순신 논설위원", [person("이순신", "논설위원")]),
         ("이순신 수석논설위원", [person("이순신", "수석논설위원")]),
-        ("정덕현 칼럼니스트 thekian1@entermedia.co.kr", [person("정덕현", "칼럼니스트", "thekian1@entermedia.co.kr")]),
+        (
+            "정덕현 칼럼니스트 thekian1@entermedia.co.kr",
+            [person("정덕현", "칼럼니스트", "thekian1@entermedia.co.kr")],
+        ),
         ("[아이뉴스24 홍길동 기자]", [person("홍길동")]),
         ("[디지털데일리 홍길동기자]", [person("홍길동")]),
         ("배윤경 기자 bykj@mk.co.kr", [person("배윤경", email="bykj@mk.co.kr")]),
@@ -37,8 +40,10 @@ def person(name, role="기자", email=None):
         ("김솔 기자", [person("김솔")]),
         ("/홍길동 기자", [person("홍길동")]),
         ("홍길동 기자, 김철수 기자", [person("홍길동"), person("김철수")]),
-        ("홍길동 기자 hong@a.com 김철수 기자 kim@b.com",
-         [person("홍길동", email="hong@a.com"), person("김철수", email="kim@b.com")]),
+        (
+            "홍길동 기자 hong@a.com 김철수 기자 kim@b.com",
+            [person("홍길동", email="hong@a.com"), person("김철수", email="kim@b.com")],
+        ),
         # a bare 기자 names nobody; with a mail it keeps the mail, never making it a name
         ("기자", []),
         ("기자 webmaster@newstapa.org", [{"name": None, "role": "기자", "email": "webmaster@newstapa.org"}]),
@@ -46,8 +51,13 @@ def person(name, role="기자", email=None):
         ("사진 기자", []),
         # English bylines
         ("By Kim Eun-jung", [{"name": "Kim Eun-jung", "role": None, "email": None}]),
-        ("By John Smith and Jane Doe", [{"name": "John Smith", "role": None, "email": None},
-                                        {"name": "Jane Doe", "role": None, "email": None}]),
+        (
+            "By John Smith and Jane Doe",
+            [
+                {"name": "John Smith", "role": None, "email": None},
+                {"name": "Jane Doe", "role": None, "email": None},
+            ],
+        ),
         ("Lee Haye-ah, Staff Reporter", [{"name": "Lee Haye-ah", "role": "Staff Reporter", "email": None}]),
         ("", []),
         (None, []),

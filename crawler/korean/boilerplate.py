@@ -62,8 +62,26 @@ _CAPTION_CREDIT_RE = re.compile(
     r"|(?P<given>[^\s.(\[]{2,15})\s*제공\s*$"
 )
 _CAPTION_NOISE_RE = re.compile(r"\*?\s*재판매\s*및\s*DB\s*금지|" + _EMAIL)
-_AGENCIES = {"연합뉴스", "뉴시스", "뉴스1", "AP", "AFP", "EPA", "로이터", "AP뉴시스", "AFP연합뉴스", "EPA연합뉴스",
-             "게티이미지", "게티이미지뱅크", "게티이미지코리아", "셔터스톡", "신화", "UPI", "Reuters", "연합뉴스TV"}
+_AGENCIES = {
+    "연합뉴스",
+    "뉴시스",
+    "뉴스1",
+    "AP",
+    "AFP",
+    "EPA",
+    "로이터",
+    "AP뉴시스",
+    "AFP연합뉴스",
+    "EPA연합뉴스",
+    "게티이미지",
+    "게티이미지뱅크",
+    "게티이미지코리아",
+    "셔터스톡",
+    "신화",
+    "UPI",
+    "Reuters",
+    "연합뉴스TV",
+}
 _CAPTION_PERSON_RE = re.compile(rf"^\s*(?P<person>{_NAMES}\s*(?:{ROLE_PATTERN}))\s*=\s*")
 _CAPTION_TAIL_RE = re.compile(r"[.]\s+(?P<tail>[^.]{2,20})$")
 
@@ -180,7 +198,9 @@ def split_caption(text: str) -> tuple[str, str | None]:
     """A photo caption without its credit, and the credit (`(사진=삼성전자)` gives `삼성전자`)."""
     text = " ".join(text.split())
     credit: str | None = None
-    dateline = re.match(r"^\s*[\[(【]\s*[^\[\]()【】=]{1,20}=\s*(?P<agency>[^\[\]()【】]{1,20})[\])】]\s*", text)
+    dateline = re.match(
+        r"^\s*[\[(【]\s*[^\[\]()【】=]{1,20}=\s*(?P<agency>[^\[\]()【】]{1,20})[\])】]\s*", text
+    )
     if dateline:
         credit = dateline.group("agency").strip()
         text = text[dateline.end() :]
@@ -191,11 +211,15 @@ def split_caption(text: str) -> tuple[str, str | None]:
     text = _CAPTION_NOISE_RE.sub(" ", text)
     match = _CAPTION_CREDIT_RE.search(text)
     if match:
-        credit = (match.group("credit") or match.group("slash") or match.group("given") or "").strip() or credit
+        credit = (
+            match.group("credit") or match.group("slash") or match.group("given") or ""
+        ).strip() or credit
         text = text[: match.start()] + text[match.end() :]
     else:
         tail = _CAPTION_TAIL_RE.search(text)
-        if tail and (tail.group("tail").strip() in _AGENCIES or re.search(rf"(?:{ROLE_PATTERN})$", tail.group("tail"))):
+        if tail and (
+            tail.group("tail").strip() in _AGENCIES or re.search(rf"(?:{ROLE_PATTERN})$", tail.group("tail"))
+        ):
             credit = tail.group("tail").strip()
             text = text[: tail.start() + 1]
     return " ".join(text.split()).strip(" ,/"), credit

@@ -22,12 +22,41 @@ KST = ZoneInfo("Asia/Seoul")
 # A page clock a little ahead of ours is normal; anything further ahead is not a publication date.
 FUTURE_TOLERANCE = timedelta(minutes=15)
 
-_PUBLISHED = ("기사입력", "입력시간", "입력일", "입력", "등록일", "등록", "작성일", "작성", "게재일", "게재",
-              "발행일", "발행", "송고시간", "송고", "승인", "published", "posted", "written")
-_MODIFIED = ("최종수정", "최종 수정", "수정시간", "수정일", "수정", "최종 업데이트", "업데이트",
-             "updated", "modified", "last updated")
+_PUBLISHED = (
+    "기사입력",
+    "입력시간",
+    "입력일",
+    "입력",
+    "등록일",
+    "등록",
+    "작성일",
+    "작성",
+    "게재일",
+    "게재",
+    "발행일",
+    "발행",
+    "송고시간",
+    "송고",
+    "승인",
+    "published",
+    "posted",
+    "written",
+)
+_MODIFIED = (
+    "최종수정",
+    "최종 수정",
+    "수정시간",
+    "수정일",
+    "수정",
+    "최종 업데이트",
+    "업데이트",
+    "updated",
+    "modified",
+    "last updated",
+)
 _LABEL_RE = re.compile(
-    r"(?P<label>" + "|".join(sorted((re.escape(x) for x in _PUBLISHED + _MODIFIED), key=len, reverse=True))
+    r"(?P<label>"
+    + "|".join(sorted((re.escape(x) for x in _PUBLISHED + _MODIFIED), key=len, reverse=True))
     + r")\s*(?:시간|일시)?\s*[:：]?",
     re.IGNORECASE,
 )
@@ -82,8 +111,9 @@ def split_labeled(text: str) -> LabeledDates:
     return LabeledDates(published, modified)
 
 
-def parse_date(text: str | None, now: datetime | None = None, tz: ZoneInfo = KST, *,
-               reject_future: bool = True) -> datetime | None:
+def parse_date(
+    text: str | None, now: datetime | None = None, tz: ZoneInfo = KST, *, reject_future: bool = True
+) -> datetime | None:
     """Parse one Korean, ISO or English date expression into an aware datetime.
 
     Naive times are read in `tz` (Asia/Seoul). Relative forms are counted back from `now`

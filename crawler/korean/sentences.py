@@ -11,12 +11,49 @@ from __future__ import annotations
 import re
 
 _CLOSERS = re.escape("\"'”’)]」』》")
-_BOUNDARY_RE = re.compile(
-    rf"[.!?…]+[{_CLOSERS}]*\s+|(?<=[다요죠까])[.!?][{_CLOSERS}]*(?=[가-힣])"
-)
-_ABBREVIATIONS = {"mr", "mrs", "ms", "dr", "st", "jr", "sr", "vs", "no", "jan", "feb", "mar", "apr", "jun",
-                  "jul", "aug", "sep", "sept", "oct", "nov", "dec", "u.s", "u.k", "u.n", "inc", "co", "corp",
-                  "ltd", "gov", "sen", "rep", "gen", "col", "lt", "prof", "etc", "e.g", "i.e", "p.m", "a.m"}
+_BOUNDARY_RE = re.compile(rf"[.!?…]+[{_CLOSERS}]*\s+|(?<=[다요죠까])[.!?][{_CLOSERS}]*(?=[가-힣])")
+_ABBREVIATIONS = {
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "st",
+    "jr",
+    "sr",
+    "vs",
+    "no",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "u.s",
+    "u.k",
+    "u.n",
+    "inc",
+    "co",
+    "corp",
+    "ltd",
+    "gov",
+    "sen",
+    "rep",
+    "gen",
+    "col",
+    "lt",
+    "prof",
+    "etc",
+    "e.g",
+    "i.e",
+    "p.m",
+    "a.m",
+}
 EXCERPT_LIMIT = 200
 ELLIPSIS = "…"
 

@@ -29,8 +29,13 @@ def page_class_for(url: str) -> type[ArticlePage]:
     return ArticlePage
 
 
-def extract(url: str, body: bytes, headers: Mapping[str, Any] | None, fetched_at: datetime,
-            page_class: type[ArticlePage] | None = None) -> RawArticle:
+def extract(
+    url: str,
+    body: bytes,
+    headers: Mapping[str, Any] | None,
+    fetched_at: datetime,
+    page_class: type[ArticlePage] | None = None,
+) -> RawArticle:
     """Raw article fields of one page. Raises PageError (never anything else) when there is none."""
     doc = load(url, body, headers)
     cls = page_class or page_class_for(url)

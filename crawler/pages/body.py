@@ -14,11 +14,60 @@ from crawler.items import Block, Image
 from crawler.korean.boilerplate import split_caption
 from crawler.korean.text import clean_text
 
-_BLOCK_TAGS = {"p", "div", "section", "article", "main", "header", "footer", "aside", "ul", "ol", "li", "dl",
-               "dt", "dd", "blockquote", "table", "tr", "figure", "pre", "center", "h1", "h2", "h3", "h4", "h5",
-               "h6", "hr", "address", "details", "summary"}
-_SKIP_TAGS = {"script", "style", "noscript", "iframe", "button", "form", "input", "select", "textarea", "svg",
-              "video", "audio", "object", "embed", "template", "nav", "link", "meta", "canvas", "map"}
+_BLOCK_TAGS = {
+    "p",
+    "div",
+    "section",
+    "article",
+    "main",
+    "header",
+    "footer",
+    "aside",
+    "ul",
+    "ol",
+    "li",
+    "dl",
+    "dt",
+    "dd",
+    "blockquote",
+    "table",
+    "tr",
+    "figure",
+    "pre",
+    "center",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "address",
+    "details",
+    "summary",
+}
+_SKIP_TAGS = {
+    "script",
+    "style",
+    "noscript",
+    "iframe",
+    "button",
+    "form",
+    "input",
+    "select",
+    "textarea",
+    "svg",
+    "video",
+    "audio",
+    "object",
+    "embed",
+    "template",
+    "nav",
+    "link",
+    "meta",
+    "canvas",
+    "map",
+}
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _CAPTION_CLASS_RE = re.compile(r"caption|desc|(?:^|[-_ ])cap(?:$|[-_ ])|photo_?txt|img_?txt|figcaption", re.I)
 _IMG_SRC_ATTRS = ("data-src", "data-original", "data-lazy-src", "data-url", "src")
@@ -29,7 +78,9 @@ def css(selector: str) -> CSSSelector:
     return CSSSelector(selector)
 
 
-def blocks_from_element(root: lxml.html.HtmlElement, base_url: str, drop: tuple[str, ...] = ()) -> list[Block]:
+def blocks_from_element(
+    root: lxml.html.HtmlElement, base_url: str, drop: tuple[str, ...] = ()
+) -> list[Block]:
     """Walk a body element into paragraphs, headings, list items, quotes and captioned images."""
     for selector in drop:
         for element in css(selector)(root):
@@ -122,7 +173,11 @@ class _Walker:
         raw_caption = clean_text(caption_element.text_content()) if caption_element is not None else ""
         caption, credit = split_caption(raw_caption or clean_text(element.get("alt")))
         self.flush()
-        image: Image = {"url": urljoin(self.base_url, src.strip()), "caption": caption or None, "credit": credit}
+        image: Image = {
+            "url": urljoin(self.base_url, src.strip()),
+            "caption": caption or None,
+            "credit": credit,
+        }
         self.blocks.append(Block("img", image=image))
 
 
@@ -150,7 +205,11 @@ def blocks_from_trafilatura(tree: lxml.html.HtmlElement, url: str) -> list[Block
         if element.tag == "row":
             text = " | ".join(clean_text(cell.xpath("string()")) for cell in element)
         else:
-            if element.getparent() is not None and element.getparent().tag in {"item", "cell"} and element.tag == "p":
+            if (
+                element.getparent() is not None
+                and element.getparent().tag in {"item", "cell"}
+                and element.tag == "p"
+            ):
                 continue
             text = clean_text(" ".join(element.itertext()))
         if text:

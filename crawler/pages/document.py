@@ -21,13 +21,33 @@ _PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, collect_id
 _BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"\x1f\x8b", b"RIFF", b"OggS")
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _HTML_MARK_RE = re.compile(r"<\s*(?:html|head|body|div|p|meta|title|article)\b", re.IGNORECASE)
-_NON_HTML_TYPES = ("image/", "audio/", "video/", "font/", "application/pdf", "application/zip",
-                   "application/octet-stream", "application/json")
+_NON_HTML_TYPES = (
+    "image/",
+    "audio/",
+    "video/",
+    "font/",
+    "application/pdf",
+    "application/zip",
+    "application/octet-stream",
+    "application/json",
+)
 _KOREAN_LEGACY = {"cp949", "euc_kr", "euc-kr", "ks_c_5601-1987", "uhc"}
 _JSONLD = JsonLdExtractor()
-ARTICLE_TYPES = {"NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle", "OpinionNewsArticle",
-                 "BackgroundNewsArticle", "ReviewNewsArticle", "BlogPosting", "TechArticle", "Report",
-                 "LiveBlogPosting", "SatiricalArticle", "ScholarlyArticle"}
+ARTICLE_TYPES = {
+    "NewsArticle",
+    "Article",
+    "ReportageNewsArticle",
+    "AnalysisNewsArticle",
+    "OpinionNewsArticle",
+    "BackgroundNewsArticle",
+    "ReviewNewsArticle",
+    "BlogPosting",
+    "TechArticle",
+    "Report",
+    "LiveBlogPosting",
+    "SatiricalArticle",
+    "ScholarlyArticle",
+}
 
 
 class PageError(Exception):

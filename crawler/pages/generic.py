@@ -19,19 +19,72 @@ from crawler.korean.text import clean_text
 from crawler.pages.body import blocks_from_element, blocks_from_trafilatura, css
 from crawler.pages.document import Document, PageError, node_types
 
-_SEPARATORS = (" | ", "|", " - ", " – ", " — ", " :: ", "::", " : ", "ㅣ", " < ", " > ", " · ", " / ", "-", ":")
-SECTION_WORDS = {"정치", "경제", "사회", "국제", "세계", "문화", "생활", "생활/문화", "스포츠", "연예", "오피니언", "IT",
-                 "IT/과학", "과학", "테크", "산업", "금융", "증권", "부동산", "전국", "사설", "칼럼", "뉴스", "기사",
-                 "전체기사", "모바일", "인터넷", "게임", "보안", "반도체", "통신", "Tech", "News", "Business"}
+_SEPARATORS = (
+    " | ",
+    "|",
+    " - ",
+    " – ",
+    " — ",
+    " :: ",
+    "::",
+    " : ",
+    "ㅣ",
+    " < ",
+    " > ",
+    " · ",
+    " / ",
+    "-",
+    ":",
+)
+SECTION_WORDS = {
+    "정치",
+    "경제",
+    "사회",
+    "국제",
+    "세계",
+    "문화",
+    "생활",
+    "생활/문화",
+    "스포츠",
+    "연예",
+    "오피니언",
+    "IT",
+    "IT/과학",
+    "과학",
+    "테크",
+    "산업",
+    "금융",
+    "증권",
+    "부동산",
+    "전국",
+    "사설",
+    "칼럼",
+    "뉴스",
+    "기사",
+    "전체기사",
+    "모바일",
+    "인터넷",
+    "게임",
+    "보안",
+    "반도체",
+    "통신",
+    "Tech",
+    "News",
+    "Business",
+}
 _PUNCT_RE = re.compile(r"[\W_]+")
 # A labelled date in the page text, with what follows it (a modified date often does).
 _LABELED_DATE_RE = re.compile(
     r"(?:기사입력|입력시간|입력|등록일?|승인|송고시간|작성일?|Written|Published|Posted)[\s:：\[]*"
     r"\d{4}\s*[.\-/년]\s*\d{1,2}\s*[.\-/월]\s*\d{1,2}[^\n\]]{0,70}"
 )
-_GENERIC_SUBTITLE = (".subtitle, .sub_title, .sub-title, .article-subtitle, .article_subtitle, .subheading, "
-                     ".article-head-sub, h2.sub, .media_end_summary")
-_GENERIC_BYLINE = ".byline, .article-byline, .reporter, .writer, .journalist, [itemprop=author] [itemprop=name]"
+_GENERIC_SUBTITLE = (
+    ".subtitle, .sub_title, .sub-title, .article-subtitle, .article_subtitle, .subheading, "
+    ".article-head-sub, h2.sub, .media_end_summary"
+)
+_GENERIC_BYLINE = (
+    ".byline, .article-byline, .reporter, .writer, .journalist, [itemprop=author] [itemprop=name]"
+)
 _GENERIC_BODY = "[itemprop=articleBody]"
 _LIST_NODE_TYPES = {"WebSite", "CollectionPage", "ItemList", "SearchResultsPage"}
 
@@ -107,8 +160,12 @@ class ArticlePage:
 
     def site_names(self) -> set[str]:
         """Names of the site as it decorates titles: og:site_name, publisher, twitter:site, the host."""
-        names = {self.source_name() or "", self.source_name_default or "", self.doc.meta_first("application-name") or "",
-                 (self.doc.meta_first("twitter:site") or "").lstrip("@")}
+        names = {
+            self.source_name() or "",
+            self.source_name_default or "",
+            self.doc.meta_first("application-name") or "",
+            (self.doc.meta_first("twitter:site") or "").lstrip("@"),
+        }
         host = self.doc.host.removeprefix("www.").removeprefix("m.")
         names |= {host, host.split(".")[0]}
         return {_key(n) for n in names if n and _key(n)}
@@ -116,8 +173,15 @@ class ArticlePage:
     def headline(self) -> str | None:
         declared = self.select_one(self.headline_selector)
         structured = clean_text(_first_str(self.ld_value("headline")) or _first_str(self.ld_value("name")))
-        titles = [clean_text(t) for t in (self.doc.meta_first("og:title"), self.doc.meta_first("title", "headline"),
-                                           self.doc.meta_first("twitter:title"), self.tree.findtext(".//title"))]
+        titles = [
+            clean_text(t)
+            for t in (
+                self.doc.meta_first("og:title"),
+                self.doc.meta_first("title", "headline"),
+                self.doc.meta_first("twitter:title"),
+                self.tree.findtext(".//title"),
+            )
+        ]
         titles = [t for t in titles if t]
         primary = declared or structured or (titles[0] if titles else None)
         if not primary:
@@ -181,18 +245,31 @@ class ArticlePage:
         return list(dict.fromkeys(names))
 
     def date_published_raw(self) -> str | None:
-        return (self.select_one(self.published_selector)
-                or _first_str(self.ld_value("datePublished"))
-                or self.doc.meta_first("article:published_time", "og:article:published_time", "datepublished",
-                                       "pubdate", "publishdate", "dc.date", "dcterms.created", "date")
-                or self._time_element()
-                or self._labeled_date_text())
+        return (
+            self.select_one(self.published_selector)
+            or _first_str(self.ld_value("datePublished"))
+            or self.doc.meta_first(
+                "article:published_time",
+                "og:article:published_time",
+                "datepublished",
+                "pubdate",
+                "publishdate",
+                "dc.date",
+                "dcterms.created",
+                "date",
+            )
+            or self._time_element()
+            or self._labeled_date_text()
+        )
 
     def date_modified_raw(self) -> str | None:
-        return (self.select_one(self.modified_selector)
-                or _first_str(self.ld_value("dateModified"))
-                or self.doc.meta_first("article:modified_time", "og:updated_time", "datemodified",
-                                       "dcterms.modified"))
+        return (
+            self.select_one(self.modified_selector)
+            or _first_str(self.ld_value("dateModified"))
+            or self.doc.meta_first(
+                "article:modified_time", "og:updated_time", "datemodified", "dcterms.modified"
+            )
+        )
 
     def canonical_url(self) -> str | None:
         for link in self.tree.iterfind(".//link[@rel]"):
@@ -218,8 +295,9 @@ class ArticlePage:
         return list(dict.fromkeys(t for t in tags if t))
 
     def description(self) -> str | None:
-        value = (self.doc.meta_first("og:description", "description", "twitter:description")
-                 or _first_str(self.ld_value("description")))
+        value = self.doc.meta_first("og:description", "description", "twitter:description") or _first_str(
+            self.ld_value("description")
+        )
         return clean_text(value) or None
 
     def body_element(self) -> lxml.html.HtmlElement | None:
@@ -342,4 +420,6 @@ def _ld_image(value: Any) -> str | None:
 
 
 def _same_image(a: str, b: str) -> bool:
-    return urlsplit(a).path.rsplit("/", 1)[-1].split(".")[0] == urlsplit(b).path.rsplit("/", 1)[-1].split(".")[0]
+    return (
+        urlsplit(a).path.rsplit("/", 1)[-1].split(".")[0] == urlsplit(b).path.rsplit("/", 1)[-1].split(".")[0]
+    )

@@ -21,9 +21,18 @@ class HankookIlboPage(ArticlePage):
     source = "hankookilbo"
     source_name_default = "한국일보"
     subtitle_selector = "[itemprop=articleBody] .sub-tit-ll"
-    drop_selectors = (".writer", ".btn-area", ".more-news", ".edit-subscribe", ".newspaper-subscribe",
-                      ".more-articles", ".end-ad-container", ".module-quote", ".article-bottom-banner",
-                      ".img-zoomin")
+    drop_selectors = (
+        ".writer",
+        ".btn-area",
+        ".more-news",
+        ".edit-subscribe",
+        ".newspaper-subscribe",
+        ".more-articles",
+        ".end-ad-container",
+        ".module-quote",
+        ".article-bottom-banner",
+        ".img-zoomin",
+    )
     byline_selectors = ("[itemprop=articleBody] .writer",)
 
     @cached_property

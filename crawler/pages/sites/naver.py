@@ -21,15 +21,18 @@ class NaverNewsPage(ArticlePage):
     byline_selectors = (
         ".media_end_head_journalist_name, .byline_s, .byline .b_text, .journalistcard_summary_name",
     )
-    published_selector = ("span._ARTICLE_DATE_TIME@data-date-time, .sponsor span.t11, "
-                          ".media_end_head_info_datestamp_time@data-date-time")
+    published_selector = (
+        "span._ARTICLE_DATE_TIME@data-date-time, .sponsor span.t11, "
+        ".media_end_head_info_datestamp_time@data-date-time"
+    )
     modified_selector = "span._ARTICLE_MODIFY_DATE_TIME@data-modify-date-time"
     section_selector = ".media_end_categorize_item"
 
     def source_name(self) -> str | None:
-        outlet = (self.select_one(".media_end_head_top_logo img@title, .press_logo img@title, "
-                                  ".media_end_head_top_logo img@alt, .press_logo img@alt")
-                  or self.doc.meta_first("twitter:creator"))
+        outlet = self.select_one(
+            ".media_end_head_top_logo img@title, .press_logo img@title, "
+            ".media_end_head_top_logo img@alt, .press_logo img@alt"
+        ) or self.doc.meta_first("twitter:creator")
         if not outlet:
             author = self.doc.meta_first("og:article:author") or ""
             outlet = author.split("|")[0]

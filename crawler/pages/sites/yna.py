@@ -9,7 +9,15 @@ class YonhapPage(ArticlePage):
     source_name_default = "연합뉴스"
     subtitle_selector = ".tit-sub .tit, .tit-sub h2"
     body_selector = "article.story-news"
-    drop_selectors = (".writer-zone", ".tit-sub", "aside", ".txt-copyright", ".keyword-zone", ".tit-cap",
-                      ".txt-link", ".comp-box:not(.photo-group)")
+    drop_selectors = (
+        ".writer-zone",
+        ".tit-sub",
+        "aside",
+        ".txt-copyright",
+        ".keyword-zone",
+        ".tit-cap",
+        ".txt-link",
+        ".comp-box:not(.photo-group)",
+    )
     # The writer box names who filed this version; the body's dateline names the reporter.
     byline_selectors = (".writer-zone .tit-name",)
