@@ -20,8 +20,8 @@ from crawler.korean.text import clean_text
 TAXONOMY = (
     (
         re.compile(
-            r"IT|과학|테크|tech|모바일|인터넷|통신|뉴미디어|보안|해킹|컴퓨터|게임|반도체|AI|인공지능|소프트웨어|science",
-            re.I,
+            r"\bIT\b|\bAI\b|과학|테크|모바일|인터넷|통신|뉴미디어|보안|해킹|컴퓨터|게임|반도체|인공지능|소프트웨어"
+            r"|(?i:\btech|\bscience|\bsoftware|\bsecurity)"
         ),
         "IT",
     ),
@@ -42,7 +42,7 @@ def normalize(raw: RawArticle, removed: Counter[str] | None = None) -> Article:
     paragraphs = [b.text for b in cleaned.blocks if b.kind != "img"]
     published, modified = _dates(raw)
     description = clean_text(html.unescape(raw.description or "")) or None
-    excerpt = _excerpt(description, paragraphs)
+    excerpt = _excerpt(description, [b.text for b in cleaned.blocks if b.kind == "p"])
     body_text = "\n\n".join(paragraphs)
     return Article(
         url=raw.url,

@@ -146,18 +146,16 @@ def _last_image(blocks: list[Block]) -> Image | None:
 
 
 def _strip_prefix(result: CleanResult) -> None:
-    for block in result.blocks:
-        if block.kind == "img":
-            continue
+    """The dateline opens the first paragraph, or the second after a one-line deck."""
+    for block in [b for b in result.blocks if b.kind != "img"][:2]:
         match = DATELINE_PREFIX_RE.match(block.text)
-        if match and match.end() < len(block.text):
-            result.bylines.append(match.group(0).strip())
-            block.text = block.text[match.end() :].lstrip()
-            result.removed["dateline"] += 1
-        elif match:
-            result.bylines.append(match.group(0).strip())
+        if not match:
+            continue
+        result.bylines.append(match.group(0).strip())
+        result.removed["dateline"] += 1
+        block.text = block.text[match.end() :].lstrip()
+        if not block.text:
             result.blocks.remove(block)
-            result.removed["dateline"] += 1
         return
 
 
@@ -217,9 +215,9 @@ def split_caption(text: str) -> tuple[str, str | None]:
         text = text[: match.start()] + text[match.end() :]
     else:
         tail = _CAPTION_TAIL_RE.search(text)
-        if tail and (
-            tail.group("tail").strip() in _AGENCIES or re.search(rf"(?:{ROLE_PATTERN})$", tail.group("tail"))
-        ):
-            credit = tail.group("tail").strip()
+        # `… 있다. 연합뉴스`, `… 있다. 인천=연합뉴스`, `… 있다. 고영권 기자`
+        found = re.sub(r"^[가-힣]{1,6}\s*=\s*", "", tail.group("tail").strip()) if tail else ""
+        if tail and (found in _AGENCIES or re.search(rf"(?:{ROLE_PATTERN})$", found)):
+            credit = found
             text = text[: tail.start() + 1]
     return " ".join(text.split()).strip(" ,/"), credit

@@ -73,10 +73,11 @@ SECTION_WORDS = {
     "Business",
 }
 _PUNCT_RE = re.compile(r"[\W_]+")
-# A labelled date in the page text, with what follows it (a modified date often does).
+# A labelled date and time in the page text, with what follows it (a modified date often does). The time
+# matters: footers carry labelled dates too (`등록일 : 2011년 12월 05일`, a newspaper registration).
 _LABELED_DATE_RE = re.compile(
     r"(?:기사입력|입력시간|입력|등록일?|승인|송고시간|작성일?|Written|Published|Posted)[\s:：\[]*"
-    r"\d{4}\s*[.\-/년]\s*\d{1,2}\s*[.\-/월]\s*\d{1,2}[^\n\]]{0,70}"
+    r"\d{4}\s*[.\-/년]\s*\d{1,2}\s*[.\-/월]\s*\d{1,2}[^\n\]]{0,20}?\d{1,2}\s*[:시]\s*\d{2}[^\n\]]{0,60}"
 )
 _GENERIC_SUBTITLE = (
     ".subtitle, .sub_title, .sub-title, .article-subtitle, .article_subtitle, .subheading, "
