@@ -41,7 +41,7 @@ TRAILING_BYLINE_RE = re.compile(
     rf"^[\s/\-–—=]*(?:(?:{_NAMES})\s*(?:{ROLE_PATTERN})?\s*[\[(<]?\s*{_EMAIL}\s*[\])>]?"
     rf"|[\[(]?\s*{_NAMES}\s*(?:{ROLE_PATTERN})\s*[\])]?|[\[(<]?{_EMAIL}[\])>]?)\s*$"
 )
-END_MARK_RE = re.compile(r"^\s*[(<\[]?\s*끝\s*[)>\]]?\s*$")
+END_MARK_RE = re.compile(r"^\s*[(<\[]?\s*(?:끝|END|End)\s*[)>\]]?\s*$")
 RELATED_RE = re.compile(
     r"^\s*[\[【<▶☞■◆●※]*\s*(?:관련\s*기사|기사\s*제보|제보는|제보하기|구독하기|구독\s*신청|많이\s*본\s*뉴스"
     r"|추천\s*기사|함께\s*보면|이\s*시각\s*(?:주요|인기)|네이버\s*(?:메인|뉴스)에서|카카오톡\s*(?:채널|플친)|AI\s*요약"
@@ -125,8 +125,10 @@ def _move_credit(block: Block, result: CleanResult) -> bool:
     image = _last_image(result.blocks)
     credit = CREDIT_LINE_RE.match(block.text)
     if credit:
-        if image is not None and not image.get("credit"):
-            image["credit"] = credit.group("credit").strip()
+        # Right under a photo it credits that photo; elsewhere (the story's end) every photo without one.
+        targets = [image] if image is not None else [b.image for b in result.blocks if b.image]
+        for target in targets:
+            target["credit"] = target.get("credit") or credit.group("credit").strip()
         result.removed["image_credit"] += 1
         return True
     caption = PHOTO_CAPTION_RE.match(block.text)

@@ -70,6 +70,7 @@ _SKIP_TAGS = {
 }
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _CAPTION_CLASS_RE = re.compile(r"caption|desc|(?:^|[-_ ])cap(?:$|[-_ ])|photo_?txt|img_?txt|figcaption", re.I)
+_HEADING_MARK = "data-news-heading"
 _IMG_SRC_ATTRS = ("data-src", "data-original", "data-lazy-src", "data-url", "src")
 
 
@@ -79,13 +80,22 @@ def css(selector: str) -> CSSSelector:
 
 
 def blocks_from_element(
-    root: lxml.html.HtmlElement, base_url: str, drop: tuple[str, ...] = ()
+    root: lxml.html.HtmlElement,
+    base_url: str,
+    drop: tuple[str, ...] = (),
+    headings: tuple[str, ...] = (),
 ) -> list[Block]:
-    """Walk a body element into paragraphs, headings, list items, quotes and captioned images."""
+    """Walk a body element into paragraphs, headings, list items, quotes and captioned images.
+
+    `drop` selectors remove elements first; `headings` mark site-specific subheading elements.
+    """
     for selector in drop:
         for element in css(selector)(root):
             if element is not root:
                 element.drop_tree()
+    for selector in headings:
+        for element in css(selector)(root):
+            element.set(_HEADING_MARK, "")
     captions = _captions(root)
     walker = _Walker(base_url, captions)
     walker.walk(root)
@@ -145,7 +155,7 @@ class _Walker:
             block = tag in _BLOCK_TAGS
             if block:
                 self.flush()
-            if tag in _HEADINGS:
+            if tag in _HEADINGS or element.get(_HEADING_MARK) is not None:
                 self.kind = "h"
             elif tag == "li":
                 self.kind = "li"

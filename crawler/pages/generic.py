@@ -104,6 +104,7 @@ class ArticlePage:
     subtitle_selector: ClassVar[str | None] = None
     body_selector: ClassVar[str | None] = None
     drop_selectors: ClassVar[tuple[str, ...]] = ()
+    heading_selectors: ClassVar[tuple[str, ...]] = ()
     byline_selectors: ClassVar[tuple[str, ...]] = ()
     published_selector: ClassVar[str | None] = None
     modified_selector: ClassVar[str | None] = None
@@ -315,7 +316,7 @@ class ArticlePage:
         element = self.body_element()
         if element is not None:
             drops = (*self.drop_selectors, *(s for s in (self.subtitle_selector,) if s))
-            blocks = blocks_from_element(_copy(element), self.doc.url, drops)
+            blocks = blocks_from_element(_copy(element), self.doc.url, drops, self.heading_selectors)
             if sum(len(b.text) for b in blocks) >= 50:
                 return blocks
         return blocks_from_trafilatura(self.tree, self.doc.url)

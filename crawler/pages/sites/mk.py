@@ -9,3 +9,4 @@ class MaeilBusinessPage(ArticlePage):
     source_name_default = "매일경제"
     subtitle_selector = ".mid_title"
     byline_selectors = (".news_write_info_group .author",)
+    heading_selectors = (".border_org",)
