@@ -199,10 +199,11 @@ def blocks_from_trafilatura(tree: lxml.html.HtmlElement, url: str) -> list[Block
     document = trafilatura.bare_extraction(
         tree, url=url, with_metadata=False, include_comments=False, include_images=True, include_tables=True
     )
-    if document is None or document.body is None:
+    body = getattr(document, "body", None)  # a Document unless as_dict is asked for
+    if body is None:
         return []
     blocks: list[Block] = []
-    for element in document.body.iter("p", "head", "item", "quote", "graphic", "row"):
+    for element in body.iter("p", "head", "item", "quote", "graphic", "row"):
         if element.tag == "graphic":
             src = element.get("src")
             if src:
