@@ -60,6 +60,7 @@ _CAPTION_CREDIT_RE = re.compile(
     r"[\[(]\s*(?:사진\s*출처|자료사진|사진|출처|자료|그래픽|제공)\s*[=:]?\s*(?P<credit>[^\])]{1,40}?)\s*[\])]"
     r"|/\s*(?:사진|자료|그래픽)\s*=\s*(?P<slash>.+)$"
     r"|(?P<given>[^\s.(\[]{2,15})\s*제공\s*$"
+    r"|^\s*(?:Photos?|Images?)\s*[:=]\s*(?P<english>.+)$"
 )
 _CAPTION_NOISE_RE = re.compile(r"\*?\s*재판매\s*및\s*DB\s*금지|" + _EMAIL)
 _AGENCIES = {
@@ -114,10 +115,12 @@ def clean_blocks(blocks: list[Block]) -> CleanResult:
 
 def _strip_header(result: CleanResult) -> None:
     """A date line among the first blocks ends the page header: it and what stands before it go."""
-    for i, block in enumerate(result.blocks[:4]):
-        if block.kind != "img" and len(block.text) < 120 and DATE_LINE_RE.match(block.text):
-            result.removed["header"] += i + 1
-            del result.blocks[: i + 1]
+    text_blocks = [b for b in result.blocks if b.kind != "img"][:4]
+    for i, block in enumerate(text_blocks):
+        if len(block.text) < 120 and DATE_LINE_RE.match(block.text):
+            header = text_blocks[: i + 1]
+            result.blocks = [b for b in result.blocks if not any(b is h for h in header)]
+            result.removed["header"] += len(header)
             return
 
 
@@ -211,9 +214,8 @@ def split_caption(text: str) -> tuple[str, str | None]:
     text = _CAPTION_NOISE_RE.sub(" ", text)
     match = _CAPTION_CREDIT_RE.search(text)
     if match:
-        credit = (
-            match.group("credit") or match.group("slash") or match.group("given") or ""
-        ).strip() or credit
+        found = next((g for g in match.group("credit", "slash", "given", "english") if g), "")
+        credit = found.strip() or credit
         text = text[: match.start()] + text[match.end() :]
     else:
         tail = _CAPTION_TAIL_RE.search(text)

@@ -16,7 +16,7 @@ import lxml.html
 
 from crawler.items import Block, Image, RawArticle
 from crawler.korean.text import clean_text
-from crawler.pages.body import blocks_from_element, blocks_from_trafilatura, css
+from crawler.pages.body import blocks_from_element, blocks_from_trafilatura, css, images_around
 from crawler.pages.document import Document, PageError, node_types
 
 _SEPARATORS = (
@@ -87,6 +87,12 @@ _GENERIC_BYLINE = (
     ".byline, .article-byline, .reporter, .writer, .journalist, [itemprop=author] [itemprop=name]"
 )
 _GENERIC_BODY = "[itemprop=articleBody]"
+_MIN_BODY_TEXT = 50
+_LISTING_PATH_RE = re.compile(
+    r"^/?$|^/index\.\w+$|(?:^|/)(?:main|home|index|list|lists|section|sections|category|categories|tag|tags|search"
+    r"|archive|archives|author|page)(?:\.\w+)?(?:/\d*)?/?$|articleList|section_list|news_list|list\.\w+$",
+    re.I,
+)
 _LIST_NODE_TYPES = {"WebSite", "CollectionPage", "ItemList", "SearchResultsPage"}
 
 
@@ -150,10 +156,13 @@ class ArticlePage:
             return True
         if self.body_selector and self.select_one(self.body_selector):
             return True
-        if any(_LIST_NODE_TYPES & set(node_types(n)) for n in self.doc.jsonld):
+        if self._labeled_date_text():
+            return True
+        # Without any article markup, only a listing-shaped URL or listing structured data says no:
+        # many article pages carry no markup at all (or og:type=website), and validation still checks them.
+        if _LISTING_PATH_RE.search(urlsplit(self.doc.url).path):
             return False
-        # No structured data at all (older CMSs): a labelled publication date marks an article page.
-        return bool(self._labeled_date_text())
+        return not any(_LIST_NODE_TYPES & set(node_types(n)) for n in self.doc.jsonld)
 
     def source_name(self) -> str | None:
         publisher = self.ld_value("publisher")
@@ -303,23 +312,33 @@ class ArticlePage:
         return clean_text(value) or None
 
     def body_element(self) -> lxml.html.HtmlElement | None:
-        for spec in (self.body_selector, _GENERIC_BODY):
-            if not spec:
-                continue
-            for part in spec.split(","):
-                found = css(part.strip())(self.tree)
-                if found:
-                    return found[0]
+        """The element a site declares as its body (`body_selector`), if the page has it."""
+        for part in (self.body_selector or "").split(","):
+            found = css(part.strip())(self.tree) if part.strip() else []
+            if found:
+                return found[0]
         return None
 
     def blocks(self) -> list[Block]:
+        """A declared body is walked as is; otherwise trafilatura finds the main content, inside the
+        microdata `articleBody` when the page marks one (F1 0.980 there, against 0.974 walking it and
+        0.952 searching the whole page, on the 28 benchmark pages that have it)."""
         element = self.body_element()
         if element is not None:
             drops = (*self.drop_selectors, *(s for s in (self.subtitle_selector,) if s))
             blocks = blocks_from_element(_copy(element), self.doc.url, drops, self.heading_selectors)
-            if sum(len(b.text) for b in blocks) >= 50:
+            if sum(len(b.text) for b in blocks) >= _MIN_BODY_TEXT:
                 return blocks
-        return blocks_from_trafilatura(self.tree, self.doc.url)
+        blocks = []
+        marked = css(_GENERIC_BODY)(self.tree)
+        if marked:
+            subtree = lxml.html.document_fromstring(
+                f"<html><body>{lxml.html.tostring(marked[0], encoding='unicode')}</body></html>"
+            )
+            blocks = blocks_from_trafilatura(subtree, self.doc.url)
+        if sum(len(b.text) for b in blocks) < _MIN_BODY_TEXT:
+            blocks = blocks_from_trafilatura(self.tree, self.doc.url)
+        return images_around(self.tree, blocks, self.doc.url) + blocks
 
     def main_image(self, blocks: list[Block]) -> Image | None:
         url = self.doc.meta_first("og:image", "twitter:image", "image") or _ld_image(self.ld_value("image"))

@@ -19,6 +19,7 @@ class HankookIlboPage(ArticlePage):
 
     url_patterns = (r"^https?://(?:www\.|m\.)?hankookilbo\.com/(?:News/Read|news/article)/",)
     source = "hankookilbo"
+    body_selector = "[itemprop=articleBody]"
     source_name_default = "한국일보"
     subtitle_selector = "[itemprop=articleBody] .sub-tit-ll"
     drop_selectors = (

@@ -6,6 +6,7 @@ class MaeilBusinessPage(ArticlePage):
 
     url_patterns = (r"^https?://(?:www\.|m\.)?mk\.co\.kr/(?:news|amp)/",)
     source = "mk"
+    body_selector = "[itemprop=articleBody]"
     source_name_default = "매일경제"
     subtitle_selector = ".mid_title"
     byline_selectors = (".news_write_info_group .author",)
