@@ -51,6 +51,9 @@ def kst(*args: int) -> datetime:
         ("어제 오전 12:10", kst(2024, 5, 22, 0, 10)),
         ("오늘 오전 9:05", kst(2024, 5, 23, 9, 5)),
         ("그제 14:00", kst(2024, 5, 21, 14, 0)),
+        ("yesterday 3:45 PM", kst(2024, 5, 22, 15, 45)),
+        ("2 hours ago", kst(2024, 5, 23, 16, 30)),
+        ("an hour ago", kst(2024, 5, 23, 17, 30)),
         # English forms (en.yna.co.kr, KBS World) go through dateparser
         ("Aug. 20, 2019 09:31", kst(2019, 8, 20, 9, 31)),
         ("November 7, 2023", kst(2023, 11, 7)),

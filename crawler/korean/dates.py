@@ -13,9 +13,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-import dateparser
+from dateparser import DateDataParser
 
 KST = ZoneInfo("Asia/Seoul")
 
@@ -75,9 +76,22 @@ _NUMERIC_RE = re.compile(
 )
 _RELATIVE_RE = re.compile(r"(?P<n>\d+)\s*(?P<unit>초|분|시간|일|주|개월|달|년)\s*전")
 _DAY_WORD_RE = re.compile(
-    r"(?P<day>오늘|어제|그제|그저께|엊그제)\s*(?P<ampm>오전|오후)?\s*(?:(?P<H>\d{1,2})\s*(?::|시)\s*(?P<M>\d{1,2})?)?"
+    r"(?P<day>오늘|어제|그제|그저께|엊그제|(?i:today|yesterday))\s*(?:at\s*)?(?P<ampm>오전|오후)?\s*"
+    r"(?:(?P<H>\d{1,2})\s*(?::|시)\s*(?P<M>\d{1,2})?)?\s*(?P<ampm2>(?i:am|pm))?"
 )
-_DAY_OFFSET = {"오늘": 0, "어제": 1, "그제": 2, "그저께": 2, "엊그제": 2}
+_EN_RELATIVE_RE = re.compile(
+    r"(?P<n>\d+|an?)\s*(?P<unit>second|minute|hour|day|week|month|year)s?\s+ago", re.I
+)
+_EN_UNIT = {
+    "second": "초",
+    "minute": "분",
+    "hour": "시간",
+    "day": "일",
+    "week": "주",
+    "month": "개월",
+    "year": "년",
+}
+_DAY_OFFSET = {"오늘": 0, "어제": 1, "그제": 2, "그저께": 2, "엊그제": 2, "today": 0, "yesterday": 1}
 _UNIT = {"초": "seconds", "분": "minutes", "시간": "hours", "일": "days", "주": "weeks"}
 
 
@@ -153,9 +167,14 @@ def _parse(text: str, now: datetime, tz: ZoneInfo) -> datetime | None:
         return _from_day_word(match, now)
     if match := _RELATIVE_RE.search(text):
         return _from_relative(match, now)
-    if text.strip() in {"방금", "방금 전", "조금 전"}:
+    if match := _EN_RELATIVE_RE.search(text):
+        n = match.group("n")
+        return _relative(
+            1 if n.lower() in {"a", "an"} else int(n), _EN_UNIT[match.group("unit").lower()], now
+        )
+    if text.strip().lower() in {"방금", "방금 전", "조금 전", "just now"}:
         return now.replace(microsecond=0)
-    return _dateparser(text, now, tz)
+    return _dateparser(text, tz)
 
 
 def _from_iso(match: re.Match[str], tz: ZoneInfo) -> datetime | None:
@@ -197,15 +216,18 @@ def _from_numeric(match: re.Match[str], tz: ZoneInfo) -> datetime | None:
 
 
 def _from_day_word(match: re.Match[str], now: datetime) -> datetime:
-    day = now - timedelta(days=_DAY_OFFSET[match.group("day")])
+    day = now - timedelta(days=_DAY_OFFSET[match.group("day").lower()])
     if match.group("H") is None:
         return day.replace(hour=0, minute=0, second=0, microsecond=0)
-    hour = _hour(int(match.group("H")), match.group("ampm"))
+    hour = _hour(int(match.group("H")), match.group("ampm") or match.group("ampm2"))
     return day.replace(hour=hour, minute=int(match.group("M") or 0), second=0, microsecond=0)
 
 
 def _from_relative(match: re.Match[str], now: datetime) -> datetime:
-    n, unit = int(match.group("n")), match.group("unit")
+    return _relative(int(match.group("n")), match.group("unit"), now)
+
+
+def _relative(n: int, unit: str, now: datetime) -> datetime:
     if unit in {"개월", "달"}:
         delta = timedelta(days=30 * n)
     elif unit == "년":
@@ -215,15 +237,17 @@ def _from_relative(match: re.Match[str], now: datetime) -> datetime:
     return (now - delta).replace(microsecond=0)
 
 
-def _dateparser(text: str, now: datetime, tz: ZoneInfo) -> datetime | None:
-    value = dateparser.parse(
-        text,
-        languages=["ko", "en"],
-        settings={
-            "TIMEZONE": str(tz),
-            "RETURN_AS_TIMEZONE_AWARE": True,
-            "RELATIVE_BASE": now.replace(tzinfo=None),
-            "PREFER_DATES_FROM": "past",
-        },
-    )
+def _dateparser(text: str, tz: ZoneInfo) -> datetime | None:
+    result = _date_data_parser(str(tz)).get_date_data(text)
+    value = result.date_obj if result else None
     return value.astimezone(tz) if value else None
+
+
+@lru_cache(maxsize=4)
+def _date_data_parser(tz: str) -> DateDataParser:
+    # Built once: dateparser.parse() with languages or settings builds a parser each call (~40 ms).
+    # Relative forms never reach it, so it needs no RELATIVE_BASE.
+    return DateDataParser(
+        languages=["ko", "en"],
+        settings={"TIMEZONE": tz, "RETURN_AS_TIMEZONE_AWARE": True, "PREFER_DATES_FROM": "past"},
+    )

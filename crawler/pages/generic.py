@@ -225,12 +225,10 @@ class ArticlePage:
         return title
 
     def subtitle(self) -> str | None:
-        spec = self.subtitle_selector or _GENERIC_SUBTITLE
-        for part in spec.split(","):
-            for element in css(part.strip())(self.tree):
-                lines = _lines(element)
-                if lines:
-                    return "\n".join(lines)
+        for element in css(self.subtitle_selector or _GENERIC_SUBTITLE)(self.tree):
+            lines = _lines(element)
+            if lines:
+                return "\n".join(lines)
         alternative = clean_text(_first_str(self.ld_value("alternativeHeadline")))
         return alternative or None
 
