@@ -63,26 +63,10 @@ _CAPTION_CREDIT_RE = re.compile(
     r"|^\s*(?:Photos?|Images?)\s*[:=]\s*(?P<english>.+)$"
 )
 _CAPTION_NOISE_RE = re.compile(r"\*?\s*재판매\s*및\s*DB\s*금지|" + _EMAIL)
-_AGENCIES = {
-    "연합뉴스",
-    "뉴시스",
-    "뉴스1",
-    "AP",
-    "AFP",
-    "EPA",
-    "로이터",
-    "AP뉴시스",
-    "AFP연합뉴스",
-    "EPA연합뉴스",
-    "게티이미지",
-    "게티이미지뱅크",
-    "게티이미지코리아",
-    "셔터스톡",
-    "신화",
-    "UPI",
-    "Reuters",
-    "연합뉴스TV",
-}
+_AGENCIES = frozenset(
+    "연합뉴스 뉴시스 뉴스1 AP AFP EPA 로이터 AP뉴시스 AFP연합뉴스 EPA연합뉴스 게티이미지 게티이미지뱅크 게티이미지코리아 셔터스톡 신화 UPI "
+    "Reuters 연합뉴스TV".split()
+)
 _CAPTION_PERSON_RE = re.compile(rf"^\s*(?P<person>{_NAMES}\s*(?:{ROLE_PATTERN}))\s*=\s*")
 _CAPTION_TAIL_RE = re.compile(r"[.]\s+(?P<tail>[^.]{2,20})$")
 

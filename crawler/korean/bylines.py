@@ -11,30 +11,9 @@ import re
 
 from crawler.items import Author
 
-ROLES = (
-    "수석논설위원",
-    "객원논설위원",
-    "논설위원",
-    "논설실장",
-    "편집위원",
-    "편집국장",
-    "선임기자",
-    "전문기자",
-    "객원기자",
-    "인턴기자",
-    "수습기자",
-    "사진기자",
-    "영상기자",
-    "기자",
-    "특파원",
-    "통신원",
-    "칼럼니스트",
-    "객원칼럼니스트",
-    "리포터",
-    "앵커",
-    "에디터",
-    "연구원",
-    "교수",
+ROLES = tuple(
+    "수석논설위원 객원논설위원 논설위원 논설실장 편집위원 편집국장 선임기자 전문기자 객원기자 인턴기자 수습기자 사진기자 영상기자 기자 특파원 통신원 칼럼니스트 "
+    "객원칼럼니스트 리포터 앵커 에디터 연구원 교수".split()
 )
 ROLE_PATTERN = "|".join(sorted(ROLES, key=len, reverse=True))
 EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
@@ -50,21 +29,7 @@ _EN_NAME = r"[A-Z][a-z]+(?:(?:\s[A-Z]|-[A-Za-z])[a-z'’]+){1,3}"
 _EN_RE = re.compile(rf"(?P<names>{_EN_NAME}(?:\s*(?:,|and|&)\s*{_EN_NAME})*)")
 _EN_ROLE_RE = re.compile(_EN_ROLE)
 # Words that look like a 2-4 syllable name before 기자 but are not people.
-_NOT_NAMES = {
-    "사진",
-    "취재",
-    "영상",
-    "글",
-    "정리",
-    "편집",
-    "담당",
-    "전문",
-    "객원",
-    "인턴",
-    "수습",
-    "선임",
-    "본지",
-}
+_NOT_NAMES = frozenset("사진 취재 영상 글 정리 편집 담당 전문 객원 인턴 수습 선임 본지".split())
 
 
 def parse_byline(text: str | None) -> list[Author]:

@@ -15,60 +15,14 @@ from crawler.items import Block, Image
 from crawler.korean.boilerplate import split_caption
 from crawler.korean.text import clean_text
 
-_BLOCK_TAGS = {
-    "p",
-    "div",
-    "section",
-    "article",
-    "main",
-    "header",
-    "footer",
-    "aside",
-    "ul",
-    "ol",
-    "li",
-    "dl",
-    "dt",
-    "dd",
-    "blockquote",
-    "table",
-    "tr",
-    "figure",
-    "pre",
-    "center",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "hr",
-    "address",
-    "details",
-    "summary",
-}
-_SKIP_TAGS = {
-    "script",
-    "style",
-    "noscript",
-    "iframe",
-    "button",
-    "form",
-    "input",
-    "select",
-    "textarea",
-    "svg",
-    "video",
-    "audio",
-    "object",
-    "embed",
-    "template",
-    "nav",
-    "link",
-    "meta",
-    "canvas",
-    "map",
-}
+_BLOCK_TAGS = frozenset(
+    "p div section article main header footer aside ul ol li dl dt dd blockquote table tr "
+    "figure pre center h1 h2 h3 h4 h5 h6 hr address details summary".split()
+)
+_SKIP_TAGS = frozenset(
+    "script style noscript iframe button form input select textarea svg video audio object "
+    "embed template nav link meta canvas map".split()
+)
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _CAPTION_CLASS_RE = re.compile(r"caption|desc|(?:^|[-_ ])cap(?:$|[-_ ])|photo_?txt|img_?txt|figcaption", re.I)
 _FURNITURE_RE = re.compile(

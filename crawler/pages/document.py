@@ -33,21 +33,11 @@ _NON_HTML_TYPES = (
 )
 _KOREAN_LEGACY = {"cp949", "euc_kr", "euc-kr", "ks_c_5601-1987", "uhc"}
 _JSONLD = JsonLdExtractor()
-ARTICLE_TYPES = {
-    "NewsArticle",
-    "Article",
-    "ReportageNewsArticle",
-    "AnalysisNewsArticle",
-    "OpinionNewsArticle",
-    "BackgroundNewsArticle",
-    "ReviewNewsArticle",
-    "BlogPosting",
-    "TechArticle",
-    "Report",
-    "LiveBlogPosting",
-    "SatiricalArticle",
-    "ScholarlyArticle",
-}
+ARTICLE_TYPES = frozenset(
+    "NewsArticle Article ReportageNewsArticle AnalysisNewsArticle OpinionNewsArticle "
+    "BackgroundNewsArticle ReviewNewsArticle BlogPosting TechArticle Report LiveBlogPosting "
+    "SatiricalArticle ScholarlyArticle".split()
+)
 
 
 class PageError(Exception):

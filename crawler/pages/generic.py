@@ -36,42 +36,10 @@ _SEPARATORS = (
     "-",
     ":",
 )
-SECTION_WORDS = {
-    "정치",
-    "경제",
-    "사회",
-    "국제",
-    "세계",
-    "문화",
-    "생활",
-    "생활/문화",
-    "스포츠",
-    "연예",
-    "오피니언",
-    "IT",
-    "IT/과학",
-    "과학",
-    "테크",
-    "산업",
-    "금융",
-    "증권",
-    "부동산",
-    "전국",
-    "사설",
-    "칼럼",
-    "뉴스",
-    "기사",
-    "전체기사",
-    "모바일",
-    "인터넷",
-    "게임",
-    "보안",
-    "반도체",
-    "통신",
-    "Tech",
-    "News",
-    "Business",
-}
+SECTION_WORDS = frozenset(
+    "정치 경제 사회 국제 세계 문화 생활 생활/문화 스포츠 연예 오피니언 IT IT/과학 과학 테크 산업 금융 증권 부동산 전국 사설 칼럼 뉴스 기사 전체기사 기사본문 모바일 "
+    "인터넷 게임 보안 반도체 통신 Tech News Business".split()
+)
 _PUNCT_RE = re.compile(r"[\W_]+")
 # A labelled date and time in the page text, with what follows it (a modified date often does). The time
 # matters: footers carry labelled dates too (`등록일 : 2011년 12월 05일`, a newspaper registration).
@@ -90,7 +58,7 @@ _GENERIC_BODY = "[itemprop=articleBody]"
 _MIN_BODY_TEXT = 50
 _LISTING_PATH_RE = re.compile(
     r"^/?$|^/index\.\w+$|(?:^|/)(?:main|home|index|list|lists|section|sections|category|categories|tag|tags|search"
-    r"|archive|archives|author|page)(?:\.\w+)?(?:/\d*)?/?$|articleList|section_list|news_list|list\.\w+$",
+    r"|archive|archives|author|page)(?:\.\w+)?(?:/[^/]+)?/?$|articleList|section_list|news_list|list\.\w+$",
     re.I,
 )
 _LIST_NODE_TYPES = {"WebSite", "CollectionPage", "ItemList", "SearchResultsPage"}
@@ -154,8 +122,9 @@ class ArticlePage:
         og_type = (self.doc.meta_first("og:type") or "").lower()
         if og_type == "article":
             return True
-        if self.body_selector and self.select_one(self.body_selector):
-            return True
+        if self.body_selector:
+            # A site that declares its body has no article where that body is missing.
+            return self.body_element() is not None
         if self._labeled_date_text():
             return True
         # Without any article markup, only a listing-shaped URL or listing structured data says no:
@@ -199,9 +168,9 @@ class ArticlePage:
             return None
         primary = self.strip_decoration(primary)
         h1 = [clean_text(_text(e)) for e in self.tree.iter("h1")]
-        for candidate in [self.strip_decoration(t) for t in titles] + h1:
+        for candidate in [c for t in titles for c in _heads(t)] + h1:
             # JSON-LD headlines sometimes lose quotation marks the visible title keeps.
-            if candidate and _key(candidate) == _key(primary) and len(candidate) > len(primary):
+            if _key(candidate) == _key(primary) and len(candidate) > len(primary):
                 primary = candidate
         return primary
 
@@ -396,6 +365,17 @@ class ArticlePage:
     def _labeled_date_text(self) -> str | None:
         match = _LABELED_DATE_RE.search(self.tree.text_content())
         return clean_text(match.group(0)) if match else None
+
+
+def _heads(title: str) -> list[str]:
+    """`title` and each part of it before a separator: where a cleaner headline may stand undecorated."""
+    heads = [title]
+    for sep in _SEPARATORS:
+        position = title.find(sep)
+        while position > 0:
+            heads.append(title[:position].strip())
+            position = title.find(sep, position + 1)
+    return heads
 
 
 def _is_decoration(part: str, junk: set[str], names: set[str]) -> bool:

@@ -1,0 +1,102 @@
+"""Bad input never escapes as an exception: every page gives an Article or a drop with a reason."""
+
+from __future__ import annotations
+
+import gzip
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from crawler.offline import article_from_page
+from crawler.pages import PageError, extract
+
+FIXTURES = Path(__file__).parent / "fixtures"
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+YNA_URL = "https://www.yna.co.kr/view/AKR20220907138351061"
+YNA = (FIXTURES / "yna" / "article-1.html").read_bytes()
+NAVER_2021 = (FIXTURES / "naver" / "article-1.html").read_bytes()
+NAVER_2021_URL = "https://news.naver.com/main/read.naver?mode=LSD&mid=sec&oid=081&aid=0003219994&sid1=001"
+
+
+@pytest.mark.parametrize(
+    ("body", "headers", "reason"),
+    [
+        (b"", {}, "empty"),
+        (b"   \r\n\t ", {}, "empty"),
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj", {}, "not_html"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", {}, "not_html"),
+        (gzip.compress(b"<html><body>hi</body></html>"), {}, "not_html"),
+        (b"\x00\x01\x02" * 500, {}, "not_html"),
+        (b"just some words, no markup at all", {}, "not_html"),
+        (b'{"articles": []}', {"Content-Type": "application/json"}, "not_html"),
+        (YNA, {"Content-Type": "image/jpeg"}, "not_html"),
+    ],
+)
+def test_non_pages_are_dropped_with_a_reason(body: bytes, headers: dict, reason: str) -> None:
+    with pytest.raises(PageError) as caught:
+        extract(YNA_URL, body, headers, NOW)
+    assert caught.value.reason == reason
+
+
+def test_truncated_article_still_gives_what_it_has() -> None:
+    outcome = article_from_page(YNA_URL, YNA[: len(YNA) * 2 // 3], {}, NOW)
+    assert outcome.article is not None
+    assert outcome.article.headline == "검찰, 쌍방울 그룹 비리 의혹 관련 경기도청 압수수색(종합2보)"
+
+
+def test_truncated_to_the_head_is_a_drop_with_a_reason() -> None:
+    outcome = article_from_page(YNA_URL, YNA[:3000], {}, NOW)
+    assert outcome.article is None and outcome.reason in {"no_body", "body_too_short", "not_an_article"}
+
+
+def test_utf8_bytes_declared_euc_kr_are_read_as_utf8() -> None:
+    # Archived pages often say EUC-KR in their meta while the bytes are UTF-8.
+    page = YNA.replace(b"<head>", b'<head><meta charset="euc-kr">', 1)
+    outcome = article_from_page(YNA_URL, page, {"Content-Type": "text/html; charset=euc-kr"}, NOW)
+    assert outcome.article is not None and "압수수색" in outcome.article.headline
+
+
+def test_cp949_bytes_served_as_utf8_are_read_as_cp949() -> None:
+    outcome = article_from_page(NAVER_2021_URL, NAVER_2021, {"Content-Type": "text/html; charset=utf-8"}, NOW)
+    assert outcome.article is not None and "곱창" in outcome.article.headline
+
+
+def test_listing_page_at_an_article_url_is_dropped() -> None:
+    listing = (FIXTURES / "naver" / "listing-2.html").read_bytes()
+    outcome = article_from_page("https://n.news.naver.com/mnews/article/003/0012577249", listing, {}, NOW)
+    assert outcome.article is None and outcome.reason == "not_an_article"
+
+
+def test_future_date_is_dropped_with_its_reason() -> None:
+    outcome = article_from_page(YNA_URL, YNA, {}, datetime(2022, 9, 1, tzinfo=UTC))
+    assert outcome.article is None and outcome.reason == "future_date"
+
+
+PAGES = [YNA, NAVER_2021, (FIXTURES / "naver" / "article-2.html").read_bytes()]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    page=st.sampled_from(PAGES),
+    cuts=st.lists(st.tuples(st.floats(0, 1), st.floats(0, 0.2)), max_size=4),
+    insert=st.binary(max_size=64),
+    charset=st.sampled_from([None, "utf-8", "euc-kr", "latin-1", "bogus-charset"]),
+)
+def test_mutated_pages_never_raise(page: bytes, cuts, insert: bytes, charset: str | None) -> None:
+    body = page
+    for start, length in cuts:
+        a = int(start * len(body))
+        body = body[:a] + insert + body[a + int(length * len(body)) :]
+    headers = {"Content-Type": f"text/html; charset={charset}"} if charset else {}
+    outcome = article_from_page(YNA_URL, body, headers, NOW)
+    assert (outcome.article is None) != (outcome.reason is None)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.binary(max_size=2000) | st.text(max_size=2000).map(str.encode))
+def test_arbitrary_bytes_never_raise(body: bytes) -> None:
+    outcome = article_from_page(YNA_URL, body, {}, NOW)
+    assert outcome.article is not None or outcome.reason

@@ -1,0 +1,229 @@
+"""The generic page layer on small SYNTHETIC pages (written here, not captures), one feature each.
+
+Real pages are tested in test_fixtures.py; these pin the structured-data rules no corpus page shows.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from crawler.pages import extract, page_class_for
+from crawler.pages.generic import ArticlePage
+from crawler.pages.sites import HankookIlboPage, NaverNewsPage, YonhapPage
+
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+URL = "https://www.example.co.kr/news/articleView.html?idxno=123"
+PARAGRAPH = "<p>" + "삼성전자가 새 노트북을 공개했다. " * 8 + "</p>"
+
+
+def page(head: str = "", body: str = "", lang: str = "ko") -> bytes:
+    return f'<html lang="{lang}"><head><meta charset="utf-8">{head}</head><body>{body}</body></html>'.encode()
+
+
+def ld(data: dict) -> str:
+    return f'<script type="application/ld+json">{json.dumps(data, ensure_ascii=False)}</script>'
+
+
+def test_jsonld_graph_is_read() -> None:
+    graph = {
+        "@context": "https://schema.org",
+        "@graph": [
+            {"@type": "WebSite", "name": "예시뉴스"},
+            {
+                "@type": ["ReportageNewsArticle"],
+                "headline": "그래프 속 기사",
+                "datePublished": "2025-03-01T09:00:00+09:00",
+                "dateModified": "2025-03-01T10:00:00+09:00",
+                "author": [{"@type": "Person", "name": "홍길동"}],
+                "publisher": {"@type": "Organization", "name": "예시뉴스"},
+                "image": {"url": "https://img.example.co.kr/a.jpg"},
+                "articleSection": "IT",
+                "keywords": ["AI", "반도체"],
+            },
+        ],
+    }
+    raw = extract(URL, page(ld(graph), PARAGRAPH), {}, NOW)
+    assert raw.headline == "그래프 속 기사"
+    assert raw.date_published_raw == "2025-03-01T09:00:00+09:00"
+    assert raw.date_modified_raw == "2025-03-01T10:00:00+09:00"
+    assert raw.author_names == ["홍길동"]
+    assert raw.source_name == "예시뉴스"
+    assert raw.main_image is not None and raw.main_image["url"] == "https://img.example.co.kr/a.jpg"
+    assert raw.section == "IT" and raw.tags == ["AI", "반도체"]
+
+
+def test_broken_jsonld_block_is_skipped_not_fatal() -> None:
+    head = '<script type="application/ld+json">{"@type": "NewsArticle", broken</script>' + ld(
+        {"@type": "NewsArticle", "headline": "두 번째 블록"}
+    )
+    assert extract(URL, page(head, PARAGRAPH), {}, NOW).headline == "두 번째 블록"
+
+
+def test_opengraph_and_article_meta() -> None:
+    head = (
+        '<meta property="og:title" content="오픈그래프 제목 | 예시뉴스"><meta property="og:site_name" content="예시뉴스">'
+        '<meta property="og:type" content="article"><meta property="article:published_time" content="2025-03-01T09:00:00+09:00">'
+        '<meta property="article:modified_time" content="2025-03-02T09:00:00+09:00">'
+        '<meta property="article:section" content="모바일"><meta property="article:tag" content="5G">'
+        '<meta property="og:article:author" content="김철수"><meta property="og:image" content="/img/b.jpg">'
+        '<meta property="og:description" content="요약입니다.">'
+    )
+    raw = extract(URL, page(head, PARAGRAPH), {}, NOW)
+    assert raw.headline == "오픈그래프 제목"
+    assert raw.date_published_raw == "2025-03-01T09:00:00+09:00"
+    assert raw.date_modified_raw == "2025-03-02T09:00:00+09:00"
+    assert raw.section == "모바일" and raw.tags == ["5G"]
+    assert raw.author_names == ["김철수"]
+    assert raw.main_image is not None and raw.main_image["url"] == "https://www.example.co.kr/img/b.jpg"
+    assert raw.description == "요약입니다."
+
+
+def test_dublin_core_and_time_element() -> None:
+    dc = extract(
+        URL,
+        page(
+            '<meta name="DC.date" content="2025-03-01T09:00:00+09:00"><title>더블린 코어</title>', PARAGRAPH
+        ),
+        {},
+        NOW,
+    )
+    assert dc.date_published_raw == "2025-03-01T09:00:00+09:00"
+    timed = extract(
+        URL,
+        page(
+            "<title>타임 요소</title>",
+            f'<time datetime="2025-03-04T08:00:00+09:00">3월 4일</time>{PARAGRAPH}',
+        ),
+        {},
+        NOW,
+    )
+    assert timed.date_published_raw == "2025-03-04T08:00:00+09:00"
+
+
+def test_canonical_link() -> None:
+    raw = extract(
+        URL + "&utm_source=x",
+        page(
+            '<link rel="canonical" href="/news/articleView.html?idxno=123">'
+            '<meta property="og:type" content="article">',
+            PARAGRAPH,
+        ),
+        {},
+        NOW,
+    )
+    assert raw.canonical_url == URL
+
+
+@pytest.mark.parametrize(
+    ("title", "site", "section", "expected"),
+    [
+        (
+            "장동혁, 한동훈 제명했지만… 부담 커졌다-정치ㅣ한국일보",
+            "한국일보",
+            None,
+            "장동혁, 한동훈 제명했지만… 부담 커졌다",
+        ),
+        ("검찰, 경기도청 압수수색(종합2보) | 연합뉴스", "연합뉴스", None, "검찰, 경기도청 압수수색(종합2보)"),
+        (
+            "‘흙수저’ 소년공이 쏘아올린 정치 신화 - 매일경제",
+            "매일경제",
+            None,
+            "‘흙수저’ 소년공이 쏘아올린 정치 신화",
+        ),
+        ("소 배설물 아닌가요? : 네이버 뉴스", "네이버 뉴스", None, "소 배설물 아닌가요?"),
+        ("예시뉴스 :: 삼성, 새 폰 공개", "예시뉴스", None, "삼성, 새 폰 공개"),
+        ("삼성, 새 폰 공개 < 모바일 < IT < 기사본문 - 예시뉴스", "예시뉴스", None, "삼성, 새 폰 공개"),
+        ("LG-삼성 경쟁 격화 | 예시뉴스", "예시뉴스", None, "LG-삼성 경쟁 격화"),
+        ("AI: 다음 10년 | 예시뉴스", "예시뉴스", None, "AI: 다음 10년"),
+        ("반도체 수출 급증 | 경제 | 예시뉴스", "예시뉴스", "경제", "반도체 수출 급증"),
+    ],
+)
+def test_title_decorations_are_removed(title: str, site: str, section: str | None, expected: str) -> None:
+    head = f'<title>{title}</title><meta property="og:site_name" content="{site}"><meta property="og:type" content="article">'
+    if section:
+        head += f'<meta property="article:section" content="{section}">'
+    assert extract(URL, page(head, PARAGRAPH), {}, NOW).headline == expected
+
+
+def test_structured_headline_upgraded_to_the_visible_one_only_when_it_is_the_same_text() -> None:
+    head = (
+        ld({"@type": "NewsArticle", "headline": "왜 싸우나... 통합 외친 후보"})
+        + '<title>"왜 싸우나"... 통합 외친 후보 | 예시</title>'
+    )
+    assert extract(URL, page(head, PARAGRAPH), {}, NOW).headline == '"왜 싸우나"... 통합 외친 후보'
+    edited = ld({"@type": "NewsArticle", "headline": "진짜 제목"}) + "<title>진짜 제목</title>"
+    assert (
+        extract(URL, page(edited, "<h1>장난으로 바꾼 제목</h1>" + PARAGRAPH), {}, NOW).headline == "진짜 제목"
+    )
+
+
+def test_subtitle_from_deck_and_alternative_headline() -> None:
+    raw = extract(
+        URL,
+        page(
+            ld({"@type": "NewsArticle", "headline": "제목"}),
+            '<h2 class="subtitle">부제 첫줄<br>부제 둘째줄</h2>' + PARAGRAPH,
+        ),
+        {},
+        NOW,
+    )
+    assert raw.subtitle == "부제 첫줄\n부제 둘째줄"
+    alt = extract(
+        URL,
+        page(ld({"@type": "NewsArticle", "headline": "제목", "alternativeHeadline": "대체 제목"}), PARAGRAPH),
+        {},
+        NOW,
+    )
+    assert alt.subtitle == "대체 제목"
+
+
+def test_images_with_captions_and_credits_from_a_declared_body() -> None:
+    class Declared(ArticlePage):
+        body_selector = "#body"
+
+    body = (
+        '<div id="body"><figure><img src="/p/1.jpg"><figcaption>신제품을 소개하고 있다. (사진=삼성전자)</figcaption></figure>'
+        '<table class="photo"><tr><td><img data-src="/p/2.jpg" src="data:image/gif;base64,R0lGOD"></td></tr>'
+        '<tr><td class="caption">▲ 두 번째 사진 /사진=연합뉴스</td></tr></table>'
+        '<img src="/banner/ad.gif" width="1" height="1">' + PARAGRAPH + "</div>"
+    )
+    raw = extract(URL, page(ld({"@type": "NewsArticle", "headline": "사진 기사"}), body), {}, NOW, Declared)
+    assert [(i["url"], i["caption"], i["credit"]) for i in raw.images] == [
+        ("https://www.example.co.kr/p/1.jpg", "신제품을 소개하고 있다.", "삼성전자"),
+        ("https://www.example.co.kr/p/2.jpg", "▲ 두 번째 사진", "연합뉴스"),
+    ]
+
+
+def test_page_classes_are_chosen_by_url() -> None:
+    assert page_class_for("https://n.news.naver.com/mnews/article/003/0012577249") is NaverNewsPage
+    assert (
+        page_class_for("https://n.news.naver.com/article/607/0000001728?cds=news_media_pc") is NaverNewsPage
+    )
+    assert (
+        page_class_for("https://news.naver.com/main/read.naver?mode=LSD&oid=081&aid=0003219994")
+        is NaverNewsPage
+    )
+    assert page_class_for("https://www.yna.co.kr/view/AKR20220907138351061") is YonhapPage
+    assert page_class_for("https://www.hankookilbo.com/news/article/A2026012914320005196") is HankookIlboPage
+    assert page_class_for("https://news.naver.com/main/main.naver?mode=LSD&mid=shm&sid1=105") is ArticlePage
+    assert page_class_for("https://www.example.co.kr/news/articleView.html?idxno=1") is ArticlePage
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://etnews.com/",
+        "https://www.example.co.kr/news/articleList.html?sc_section_code=S1N1",
+        "https://platum.kr/archives/category/startup",
+        "https://www.example.com/index.html",
+    ],
+)
+def test_unmarked_listing_urls_are_not_articles(url: str) -> None:
+    from crawler.pages import PageError
+
+    with pytest.raises(PageError) as caught:
+        extract(url, page("<title>목록</title>", PARAGRAPH), {}, NOW)
+    assert caught.value.reason == "not_an_article"
