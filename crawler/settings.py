@@ -26,11 +26,33 @@ DOWNLOAD_TIMEOUT = 30
 # A scheduled run is bounded in time whatever happens.
 CLOSESPIDER_TIMEOUT = 3600
 
-# The pipeline order of DESIGN.md: raw fields are normalized, then checked, then deduplicated and written.
+# Raw fields are normalized, checked, then recorded as stored (what makes the next run incremental).
 ITEM_PIPELINES = {
     "pipelines.normalize.NormalizePipeline": 200,
     "pipelines.validate.ValidatePipeline": 300,
+    "pipelines.store.StorePipeline": 900,
 }
+
+DOWNLOADER_MIDDLEWARES = {
+    # Skip articles already stored before they are requested (incremental runs).
+    "crawler.middlewares.IncrementalMiddleware": 50,
+    # Retries that wait: Retry-After when the server gives one, else exponential backoff.
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawler.middlewares.BackoffRetryMiddleware": 550,
+}
+
+# Replay of captured pages on a local server instead of the web (`-s NEWS_REPLAY_URL=http://127.0.0.1:PORT`).
+ADDONS = {"crawler.replay.ReplayAddon": 0}
+
+# Where the crawl asks "have I seen this article?"; the database store replaces it with the exports.
+NEWS_STORE = "crawler.store.MemoryStore"
+# Listing pages read per listing and run; -a max_pages=N overrides.
+NEWS_MAX_PAGES = 50
+# Re-fetch stored articles to notice updates (-a refresh=1 for one run).
+NEWS_REFRESH = False
+# First wait before a retry, doubled each time, capped; Retry-After wins when present.
+NEWS_RETRY_BACKOFF_BASE = 2.0
+NEWS_RETRY_BACKOFF_MAX = 120.0
 
 # What a usable article needs (pipelines.validate).
 NEWS_MIN_BODY_CHARS = 100

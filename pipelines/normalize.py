@@ -12,7 +12,7 @@ from urllib.parse import urlsplit, urlunsplit
 from crawler.items import Article, Author, Block, RawArticle
 from crawler.korean.boilerplate import clean_blocks
 from crawler.korean.bylines import merge_authors, parse_byline
-from crawler.korean.dates import parse_date, split_labeled
+from crawler.korean.dates import parse_raw_dates
 from crawler.korean.sentences import make_excerpt
 from crawler.korean.text import clean_text
 
@@ -40,7 +40,7 @@ def normalize(raw: RawArticle, removed: Counter[str] | None = None) -> Article:
         removed.update(cleaned.removed)
         removed["subtitle_or_headline"] += len(raw.blocks) - len(blocks)
     paragraphs = [b.text for b in cleaned.blocks if b.kind != "img"]
-    published, modified = _dates(raw)
+    published, modified = parse_raw_dates(raw.date_published_raw, raw.date_modified_raw, raw.fetched_at)
     description = clean_text(html.unescape(raw.description or "")) or None
     excerpt = _excerpt(description, [b.text for b in cleaned.blocks if b.kind == "p"])
     body_text = "\n\n".join(paragraphs)
@@ -80,19 +80,6 @@ def _repeats(block: Block, headline: str, subtitle_lines: list[str]) -> bool:
         or block.text in subtitle_lines
         or (len(subtitle_lines) > 1 and block.text == " ".join(subtitle_lines))
     )
-
-
-def _dates(raw: RawArticle) -> tuple[Any, Any]:
-    now = raw.fetched_at
-    published = modified = None
-    if raw.date_published_raw:
-        parts = split_labeled(raw.date_published_raw)
-        published = parse_date(parts.published, now, reject_future=False)
-        modified = parse_date(parts.modified, now, reject_future=False)
-    if raw.date_modified_raw:
-        parts = split_labeled(raw.date_modified_raw)
-        modified = parse_date(parts.modified or parts.published, now, reject_future=False) or modified
-    return published, modified
 
 
 def _authors(raw: RawArticle, body_bylines: list[str]) -> list[Author]:

@@ -156,6 +156,24 @@ def parse_labeled(text: str, now: datetime | None = None) -> tuple[datetime | No
     return parse_date(parts.published, now), parse_date(parts.modified, now)
 
 
+def parse_raw_dates(
+    published_raw: str | None, modified_raw: str | None, now: datetime | None = None
+) -> tuple[datetime | None, datetime | None]:
+    """Published and modified datetimes from a page's raw date strings, labelled or not.
+
+    Future dates are kept: callers that must refuse them check `is_future` and say why.
+    """
+    published = modified = None
+    if published_raw:
+        parts = split_labeled(published_raw)
+        published = parse_date(parts.published, now, reject_future=False)
+        modified = parse_date(parts.modified, now, reject_future=False)
+    if modified_raw:
+        parts = split_labeled(modified_raw)
+        modified = parse_date(parts.modified or parts.published, now, reject_future=False) or modified
+    return published, modified
+
+
 def _parse(text: str, now: datetime, tz: ZoneInfo) -> datetime | None:
     if not text:
         return None

@@ -1,0 +1,165 @@
+"""Offline crawls: a real HTTP server on 127.0.0.1 serves pages by their original URL, and a download
+handler sends every request there instead of to the web.
+
+Spider code does not change: `-s NEWS_REPLAY_URL=http://127.0.0.1:PORT` makes `ReplayAddon` install
+`ReplayDownloadHandler` for http and https. The handler asks the server for
+`/<scheme>/<host><path>?<query>` through Scrapy's own HTTP/1.1 handler (so timeouts, sizes and
+concurrency are the real downloader's) and gives the response back under the original URL, so
+redirects, robots.txt, retries and the page layer all see the site as it would be live.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from scrapy import Request
+from scrapy.core.downloader.handlers.base import BaseDownloadHandler
+from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
+from scrapy.http import Response
+
+logger = logging.getLogger(__name__)
+
+_HANDLER = "crawler.replay.ReplayDownloadHandler"
+
+
+class ReplayAddon:
+    """Routes all HTTP(S) downloads to the replay server when NEWS_REPLAY_URL is set; else does nothing."""
+
+    def update_settings(self, settings: Any) -> None:
+        if settings.get("NEWS_REPLAY_URL"):
+            handlers = settings.getdict("DOWNLOAD_HANDLERS")
+            settings.set(
+                "DOWNLOAD_HANDLERS", {**handlers, "http": _HANDLER, "https": _HANDLER}, priority="addon"
+            )
+
+
+def replay_path(url: str) -> str:
+    """Where the replay server keeps `url`: `/<scheme>/<host><path>?<query>`."""
+    parts = urlsplit(url)
+    path = f"/{parts.scheme}/{parts.netloc}{parts.path or '/'}"
+    return f"{path}?{parts.query}" if parts.query else path
+
+
+def original_url(path: str) -> str | None:
+    """The inverse of `replay_path`."""
+    scheme, _, rest = path.lstrip("/").partition("/")
+    if scheme not in {"http", "https"} or not rest:
+        return None
+    netloc, _, tail = rest.partition("/")
+    location, _, query = f"/{tail}".partition("?")
+    return urlunsplit((scheme, netloc, location, query, ""))
+
+
+class ReplayDownloadHandler(BaseDownloadHandler):
+    """Downloads `request` from the replay server and answers under the request's own URL."""
+
+    def __init__(self, crawler: Any) -> None:
+        super().__init__(crawler)
+        self.server = crawler.settings.get("NEWS_REPLAY_URL").rstrip("/")
+        self.http = HTTP11DownloadHandler.from_crawler(crawler)
+
+    async def download_request(self, request: Request) -> Response:
+        local = request.replace(url=self.server + replay_path(request.url))
+        response = await self.http.download_request(local)
+        return response.replace(url=request.url)
+
+    async def close(self) -> None:
+        await self.http.close()
+
+
+@dataclass
+class Resource:
+    """What the server answers for one URL. `fail_times` first answers are 500s; `delay` is slept first."""
+
+    body: bytes = b""
+    status: int = 200
+    headers: Mapping[str, str] = field(default_factory=lambda: {"Content-Type": "text/html; charset=utf-8"})
+    delay: float = 0.0
+    fail_times: int = 0
+    hits: int = 0
+
+
+ROBOTS = Resource(b"User-agent: *\nAllow: /\n", headers={"Content-Type": "text/plain"})
+
+
+class ReplayServer:
+    """A threaded HTTP server on 127.0.0.1 (a free port) serving `site`, a map of original URLs to
+    resources. A robots.txt allowing everything is served where the site has none. Use as a context
+    manager, or start()/stop()."""
+
+    def __init__(self, site: Mapping[str, Resource], port: int = 0) -> None:
+        self.site = dict(site)
+        self.lock = threading.Lock()
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, name="replay-server", daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_port}"
+
+    def start(self) -> ReplayServer:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def __enter__(self) -> ReplayServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def hits(self, url: str) -> int:
+        resource = self.site.get(url)
+        return resource.hits if resource else 0
+
+    def _resolve(self, path: str) -> Resource | None:
+        url = original_url(path)
+        if url is None:
+            return None
+        with self.lock:
+            resource = self.site.get(url)
+            if resource is None and urlsplit(url).path == "/robots.txt":
+                return ROBOTS
+            if resource is not None:
+                resource.hits += 1
+                if resource.hits <= resource.fail_times:
+                    return Resource(b"temporary failure", status=500, headers={"Content-Type": "text/plain"})
+            return resource
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_GET(self) -> None:
+                resource = server._resolve(self.path)
+                if resource is None:
+                    resource = Resource(b"not found", status=404, headers={"Content-Type": "text/plain"})
+                if resource.delay:
+                    time.sleep(resource.delay)
+                self.send_response(resource.status)
+                for name, value in resource.headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", str(len(resource.body)))
+                self.end_headers()
+                try:
+                    self.wfile.write(resource.body)
+                except (BrokenPipeError, ConnectionResetError):
+                    logger.debug("client went away before %s", self.path)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                logger.debug("replay: " + format, *args)
+
+        return Handler

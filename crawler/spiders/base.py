@@ -1,0 +1,243 @@
+"""NewsSpider: everything a news site's spider needs, from declarations alone.
+
+A site spider declares where the site lists its articles (feeds, sitemaps, listing URL templates) and
+what an article URL looks like; this base navigates: it follows feeds, sitemap indexes and listing pages
+page by page, keeps to `-a since=… -a until=…`, stops paging where a page holds nothing new (incremental
+runs) or nothing recent enough (backfills), and hands every article response to the page layer. It never
+puts a response in an item, and cleans no text.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import AsyncIterator, Iterable, Iterator
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, ClassVar
+
+import scrapy
+from scrapy.http import Response
+
+from crawler.items import RawArticle
+from crawler.korean.dates import KST, parse_raw_dates
+from crawler.pages import ArticlePage, PageError, extract
+from crawler.spiders.discovery import Entry, listing_entries, parse_feed, parse_sitemap
+from crawler.store import ArticleStore, store_for
+
+logger = logging.getLogger(__name__)
+
+BOUND_FORMS = "YYYY-MM-DD, YYYY-MM-DDTHH:MM or YYYY-MM-DD HH:MM (Asia/Seoul unless an offset is given)"
+_BOUND_RE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:?\d{2})?)?$")
+_TRUE = {"1", "true", "yes", "on"}
+
+
+def parse_bound(name: str, value: str | None, *, end: bool = False) -> datetime | None:
+    """A `since`/`until` argument as an aware datetime; a date alone means its first (or, for an end,
+    its last) moment in Seoul. Anything else is refused with the argument's name and the accepted forms."""
+    if value is None or value == "":
+        return None
+    value = value.strip()
+    if not _BOUND_RE.match(value):
+        raise ValueError(f"-a {name}={value!r} is not a date: use {BOUND_FORMS}")
+    try:
+        if len(value) == 10:
+            day = date.fromisoformat(value)
+            return datetime.combine(day, time.max if end else time.min, tzinfo=KST)
+        parsed = datetime.fromisoformat(value.replace(" ", "T").replace("Z", "+00:00"))
+    except ValueError as exc:
+        raise ValueError(f"-a {name}={value!r} is not a valid date ({exc}): use {BOUND_FORMS}") from exc
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=KST)
+
+
+class NewsSpider(scrapy.Spider):
+    """Base of every site spider. Declare, don't code:
+
+    - `feeds`: RSS/Atom URLs; `sitemaps`: sitemap or sitemap-index URLs (gzip welcome);
+    - `listings`: listing URL templates with `{page}`, and `{date}` (YYYYMMDD) for day-by-day listings;
+    - `article_patterns`: regexes an article URL matches (links elsewhere on listings are ignored);
+    - `source_name`: the outlet (None where each page names its own, as on Naver);
+    - `categories`: the site's section names mapped to our taxonomy, `default_category` for the rest;
+    - `sitemap_follow`: regexes of the child sitemaps worth following in an index (default: all);
+    - `page_class`: a page override for every article of the site (default: chosen by URL).
+    """
+
+    source_name: ClassVar[str | None] = None
+    feeds: ClassVar[tuple[str, ...]] = ()
+    sitemaps: ClassVar[tuple[str, ...]] = ()
+    listings: ClassVar[tuple[str, ...]] = ()
+    article_patterns: ClassVar[tuple[str, ...]] = ()
+    categories: ClassVar[dict[str, str]] = {}
+    default_category: ClassVar[str | None] = None
+    sitemap_follow: ClassVar[tuple[str, ...]] = ()
+    page_class: ClassVar[type[ArticlePage] | None] = None
+    first_page: ClassVar[int] = 1
+    # How the spider's discovery and extraction were checked: shown in the README's table of spiders.
+    verified: ClassVar[str] = "unverified: no capture yet"
+
+    store: ArticleStore
+
+    def __init__(
+        self,
+        *args: Any,
+        since: str | None = None,
+        until: str | None = None,
+        max_pages: str | int | None = None,
+        max_items: str | int | None = None,
+        refresh: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.since = parse_bound("since", since)
+        self.until = parse_bound("until", until, end=True)
+        if self.since and self.until and self.since > self.until:
+            raise ValueError(f"-a since={since} is after -a until={until}")
+        self.max_pages = _positive("max_pages", max_pages)
+        self.max_items = _positive("max_items", max_items)
+        self.refresh = str(refresh).lower() in _TRUE if refresh is not None else False
+        self._patterns = [re.compile(p) for p in self.article_patterns]
+
+    @classmethod
+    def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
+        spider: NewsSpider = super().from_crawler(crawler, *args, **kwargs)
+        spider.store = store_for(crawler)
+        spider.max_pages = spider.max_pages or crawler.settings.getint("NEWS_MAX_PAGES")
+        if spider.max_items:
+            # Settings are still open here: reuse Scrapy's own item limit.
+            crawler.settings.set("CLOSESPIDER_ITEMCOUNT", spider.max_items, priority="spider")
+        spider.refresh = spider.refresh or crawler.settings.getbool("NEWS_REFRESH")
+        return spider
+
+    # -- discovery -----------------------------------------------------------------------------------
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for request in self.start_requests_from_declarations():
+            yield request
+
+    def start_requests_from_declarations(self) -> Iterator[scrapy.Request]:
+        for url in self.feeds:
+            yield scrapy.Request(url, callback=self.parse_feed, meta={"news_discovery": "feed"})
+        for url in self.sitemaps:
+            yield scrapy.Request(url, callback=self.parse_sitemap, meta={"news_discovery": "sitemap"})
+        for template in self.listings:
+            for day in self.listing_days(template):
+                yield self.listing_request(template, self.first_page, day)
+
+    def listing_days(self, template: str) -> list[date | None]:
+        """Newest first: every day from `until` (default today) back to `since` (default today) for
+        day listings; a single None for plain ones."""
+        if "{date}" not in template:
+            return [None]
+        today = datetime.now(KST).date()
+        last = min(self.until.astimezone(KST).date(), today) if self.until else today
+        first = self.since.astimezone(KST).date() if self.since else last
+        return [last - timedelta(days=n) for n in range((last - first).days + 1)]
+
+    def listing_request(
+        self, template: str, page: int, day: date | None, previous: tuple[str, ...] = ()
+    ) -> scrapy.Request:
+        url = template.format(page=page, date=day.strftime("%Y%m%d") if day else "")
+        return scrapy.Request(
+            url,
+            callback=self.parse_listing,
+            cb_kwargs={"template": template, "page": page, "day": day, "previous": previous},
+            meta={"news_discovery": "listing"},
+        )
+
+    def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
+        entries = parse_feed(response.body, response.url)
+        self.crawler.stats.inc_value("news/discovery/feed_entries", len(entries))
+        yield from self.follow(entries)
+
+    def parse_sitemap(self, response: Response) -> Iterator[scrapy.Request]:
+        sitemap = parse_sitemap(response.body, response.url)
+        for child in sitemap.sitemaps:
+            if self.sitemap_follow and not any(re.search(p, child.url) for p in self.sitemap_follow):
+                continue
+            if self.since and child.published and child.published < self.since:
+                self.crawler.stats.inc_value("news/discovery/sitemaps_skipped_lastmod")
+                continue
+            yield scrapy.Request(child.url, callback=self.parse_sitemap, meta={"news_discovery": "sitemap"})
+        self.crawler.stats.inc_value("news/discovery/sitemap_entries", len(sitemap.entries))
+        yield from self.follow(sitemap.entries)
+
+    def parse_listing(
+        self, response: Response, template: str, page: int, day: date | None, previous: tuple[str, ...]
+    ) -> Iterator[scrapy.Request]:
+        entries = listing_entries(response.text, response.url, self._patterns)
+        self.crawler.stats.inc_value("news/discovery/listing_pages")
+        urls = tuple(e.url for e in entries)
+        yield from self.follow(entries)
+        reason = self.stop_paging(entries, page, urls == previous)
+        if reason:
+            self.crawler.stats.inc_value(f"news/discovery/listing_stop/{reason}")
+            logger.debug("Listing %s stops after page %d: %s", template, page, reason)
+            return
+        yield self.listing_request(template, page + 1, day, urls)
+
+    def stop_paging(self, entries: list[Entry], page: int, repeated: bool) -> str | None:
+        """Why not to ask for the next listing page, or None to go on."""
+        if not entries:
+            return "empty"
+        if repeated:
+            return "repeated"  # past the last page, many sites serve the last one again
+        if self.max_pages and page - self.first_page + 1 >= self.max_pages:
+            return "max_pages"
+        dated = [e.published for e in entries if e.published]
+        if self.since and dated and max(dated) < self.since:
+            return "older_than_since"
+        if not self.refresh and all(self.store.seen(e.url) for e in entries):
+            return "all_stored"
+        return None
+
+    def follow(self, entries: Iterable[Entry]) -> Iterator[scrapy.Request]:
+        """Requests for the articles among `entries` that are inside the date window."""
+        for entry in entries:
+            if self._patterns and not any(p.search(entry.url) for p in self._patterns):
+                self.crawler.stats.inc_value("news/discovery/not_article_url")
+                continue
+            if entry.published and not self.in_window(entry.published):
+                self.crawler.stats.inc_value("news/skipped/outside_window")
+                continue
+            yield scrapy.Request(
+                entry.url,
+                callback=self.parse_article,
+                meta={"news_article": True, "news_skip_stored": not self.refresh},
+            )
+
+    def in_window(self, moment: datetime) -> bool:
+        return not (self.since and moment < self.since) and not (self.until and moment > self.until)
+
+    # -- articles ------------------------------------------------------------------------------------
+
+    def parse_article(self, response: Response) -> Iterator[RawArticle]:
+        """The page layer's raw fields for one article response; a page without one is counted and logged."""
+        fetched_at = datetime.now(UTC)
+        try:
+            raw = extract(response.url, response.body, response.headers, fetched_at, self.page_class)
+        except PageError as error:
+            self.crawler.stats.inc_value(f"news/dropped/{error.reason}")
+            logger.warning("No article at %s: %s", response.url, error)
+            return
+        published, _ = parse_raw_dates(raw.date_published_raw, raw.date_modified_raw, fetched_at)
+        if published and not self.in_window(published):
+            self.crawler.stats.inc_value("news/skipped/outside_window")
+            return
+        raw.source = self.name
+        raw.source_name = self.source_name or raw.source_name
+        category = self.categories.get(raw.section or "", self.default_category)
+        if category:
+            raw.categories = [category]
+        self.crawler.stats.inc_value("news/articles_extracted")
+        yield raw
+
+
+def _positive(name: str, value: str | int | None) -> int | None:
+    if value is None or value == "":
+        return None
+    try:
+        number = int(value)
+    except ValueError:
+        raise ValueError(f"-a {name}={value!r} must be a whole number") from None
+    if number <= 0:
+        raise ValueError(f"-a {name}={value!r} must be positive")
+    return number

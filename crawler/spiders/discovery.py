@@ -1,0 +1,166 @@
+"""Reading discovery documents: RSS/Atom feeds, sitemaps (with Google News fields) and listing pages.
+
+Pure functions over bytes, so they are tested without the engine. Scrapy's own sitemap parser keeps only
+the direct children of `<url>`, which loses `news:publication_date` and `news:title`; these keep them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin
+
+import lxml.etree
+import lxml.html
+from scrapy.utils.gz import gunzip
+
+from crawler.korean.dates import KST, parse_date
+
+# Sitemaps can be large; refuse entity tricks, allow big trees.
+_XML_PARSER = lxml.etree.XMLParser(resolve_entities=False, recover=True, huge_tree=True, no_network=True)
+MAX_SITEMAP_BYTES = 50 * 1024 * 1024
+_LISTING_DATE_RE = re.compile(
+    r"(\d{4})\s*[.\-/년]\s*(\d{1,2})\s*[.\-/월]\s*(\d{1,2})\s*일?\.?(?:\s*(?:\([월화수목금토일]\))?\s*(\d{1,2}):(\d{2}))?"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One article a discovery document points at, with what it says about it."""
+
+    url: str
+    published: datetime | None = None
+    title: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Sitemap:
+    """A sitemap index (`sitemaps`) or a URL set (`entries`)."""
+
+    sitemaps: list[Entry]
+    entries: list[Entry]
+
+
+def _local(tag: object) -> str:
+    return tag.split("}", 1)[-1] if isinstance(tag, str) else ""
+
+
+def _root(body: bytes) -> lxml.etree._Element | None:
+    if body[:2] == b"\x1f\x8b":
+        body = gunzip(body, max_size=MAX_SITEMAP_BYTES)
+    try:
+        return lxml.etree.fromstring(body.strip(), parser=_XML_PARSER)
+    except lxml.etree.XMLSyntaxError:
+        return None
+
+
+def _date(text: str | None) -> datetime | None:
+    if not text or not text.strip():
+        return None
+    text = text.strip()
+    try:
+        value = parsedate_to_datetime(text)  # RFC 822, as RSS writes it
+    except (TypeError, ValueError, IndexError):
+        return parse_date(text, reject_future=False)
+    return value if value.tzinfo else value.replace(tzinfo=KST)
+
+
+def _child(element: lxml.etree._Element, *names: str) -> lxml.etree._Element | None:
+    for child in element:
+        if _local(child.tag) in names:
+            return child
+    return None
+
+
+def _text(element: lxml.etree._Element, *names: str) -> str | None:
+    child = _child(element, *names)
+    return child.text.strip() if child is not None and child.text else None
+
+
+def parse_feed(body: bytes, base_url: str) -> list[Entry]:
+    """The items of an RSS 2.0, RSS 1.0 or Atom feed, newest information first as the feed lists them."""
+    root = _root(body)
+    if root is None:
+        return []
+    entries = []
+    for item in root.iter():
+        name = _local(item.tag)
+        if name == "item":
+            link = _text(item, "link") or _text(item, "guid")
+            published = _text(item, "pubDate", "date", "published", "updated")
+        elif name == "entry":
+            link = _atom_link(item)
+            published = _text(item, "published", "updated", "issued")
+        else:
+            continue
+        if link:
+            entries.append(Entry(urljoin(base_url, link.strip()), _date(published), _text(item, "title")))
+    return entries
+
+
+def _atom_link(entry: lxml.etree._Element) -> str | None:
+    links = [c for c in entry if _local(c.tag) == "link" and c.get("href")]
+    for link in links:
+        if link.get("rel", "alternate") == "alternate":
+            return link.get("href")
+    return links[0].get("href") if links else None
+
+
+def parse_sitemap(body: bytes, base_url: str) -> Sitemap:
+    """A sitemap (plain or gzip): its child sitemaps, or its URLs with lastmod and Google News fields."""
+    root = _root(body)
+    if root is None:
+        return Sitemap([], [])
+    sitemaps, entries = [], []
+    for node in root:
+        name = _local(node.tag)
+        loc = _text(node, "loc")
+        if not loc:
+            continue
+        url = urljoin(base_url, loc)
+        if name == "sitemap":
+            sitemaps.append(Entry(url, _date(_text(node, "lastmod"))))
+        elif name == "url":
+            news = _child(node, "news")
+            published = _date(_text(news, "publication_date")) if news is not None else None
+            title = _text(news, "title") if news is not None else None
+            entries.append(Entry(url, published or _date(_text(node, "lastmod")), title))
+    return Sitemap(sitemaps, entries)
+
+
+def listing_entries(html: bytes | str, base_url: str, patterns: Iterable[re.Pattern[str]]) -> list[Entry]:
+    """Article links of a listing page, in page order, each with the date printed beside it if any.
+
+    The date is looked for in the link's list item (the nearest `li`, `dl`, `tr` or `article`).
+    """
+    try:
+        tree = lxml.html.document_fromstring(html)
+    except (lxml.etree.ParserError, ValueError):
+        return []
+    patterns = list(patterns)
+    seen: dict[str, Entry] = {}
+    for anchor in tree.iter("a"):
+        href = anchor.get("href")
+        if not href or href.startswith(("javascript:", "#", "mailto:")):
+            continue
+        url = urljoin(base_url, href.strip())
+        if url in seen or not any(p.search(url) for p in patterns):
+            continue
+        seen[url] = Entry(url, _item_date(anchor), " ".join(anchor.text_content().split()) or None)
+    return list(seen.values())
+
+
+def _item_date(anchor: lxml.html.HtmlElement) -> datetime | None:
+    for item in anchor.iterancestors("li", "dl", "tr", "article"):
+        match = _LISTING_DATE_RE.search(item.text_content())
+        if not match:
+            return None
+        year, month, day, hour, minute = match.groups()
+        try:
+            return datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), tzinfo=KST)
+        except ValueError:
+            return None
+    return None

@@ -1,0 +1,51 @@
+"""The store the crawl asks "have I seen this article?": what makes scheduled runs incremental.
+
+The database of the exports is the real store; `MemoryStore` serves until then, and in tests. One store
+per crawler, shared by the spider (to stop paging), the incremental middleware (to skip requests) and
+the store pipeline (to record what was kept).
+"""
+
+from __future__ import annotations
+
+import weakref
+from typing import Any, Protocol
+
+from scrapy.utils.misc import build_from_crawler, load_object
+from w3lib.url import canonicalize_url
+
+from crawler.items import Article
+
+
+class ArticleStore(Protocol):
+    def seen(self, url: str) -> bool:
+        """Whether an article at this URL (as fetched or canonical) is stored."""
+
+    def remember(self, article: Article) -> None:
+        """Record a stored article under its URL and canonical URL."""
+
+
+class MemoryStore:
+    """Seen URLs in a set: incremental within one process, forgotten when it ends."""
+
+    def __init__(self) -> None:
+        self._urls: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> MemoryStore:
+        return cls()
+
+    def seen(self, url: str) -> bool:
+        return canonicalize_url(url) in self._urls
+
+    def remember(self, article: Article) -> None:
+        self._urls.update(canonicalize_url(u) for u in (article.url, article.canonical_url) if u)
+
+
+_STORES: weakref.WeakKeyDictionary[Any, ArticleStore] = weakref.WeakKeyDictionary()
+
+
+def store_for(crawler: Any) -> ArticleStore:
+    """The crawler's store, built once from the NEWS_STORE setting."""
+    if crawler not in _STORES:
+        _STORES[crawler] = build_from_crawler(load_object(crawler.settings.get("NEWS_STORE")), crawler)
+    return _STORES[crawler]
