@@ -76,13 +76,16 @@ class ReplayDownloadHandler(BaseDownloadHandler):
 
 @dataclass
 class Resource:
-    """What the server answers for one URL. `fail_times` first answers are 500s; `delay` is slept first."""
+    """What the server answers for one URL. The first `fail_times` answers are `fail_status` (with
+    `fail_headers`, e.g. a Retry-After); `delay` is slept before answering."""
 
     body: bytes = b""
     status: int = 200
     headers: Mapping[str, str] = field(default_factory=lambda: {"Content-Type": "text/html; charset=utf-8"})
     delay: float = 0.0
     fail_times: int = 0
+    fail_status: int = 500
+    fail_headers: Mapping[str, str] = field(default_factory=dict)
     hits: int = 0
 
 
@@ -134,7 +137,8 @@ class ReplayServer:
             if resource is not None:
                 resource.hits += 1
                 if resource.hits <= resource.fail_times:
-                    return Resource(b"temporary failure", status=500, headers={"Content-Type": "text/plain"})
+                    headers = {"Content-Type": "text/plain", **resource.fail_headers}
+                    return Resource(b"temporary failure", status=resource.fail_status, headers=headers)
             return resource
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:

@@ -41,6 +41,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.BackoffRetryMiddleware": 550,
 }
 
+# The run's final stats as JSON where -s NEWS_STATS_FILE=PATH asks for them.
+EXTENSIONS = {"crawler.extensions.StatsFile": 0}
+
 # Replay of captured pages on a local server instead of the web (`-s NEWS_REPLAY_URL=http://127.0.0.1:PORT`).
 ADDONS = {"crawler.replay.ReplayAddon": 0}
 

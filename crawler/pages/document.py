@@ -84,12 +84,19 @@ def load(url: str, body: bytes, headers: Mapping[str, Any] | None = None) -> Doc
     encoding, text = decode(body, content_type)
     if not _HTML_MARK_RE.search(text[:20000]):
         raise PageError("not_html", "no HTML markup")
+    tree = parse_html(text)
+    return Document(url=url, encoding=encoding, tree=tree, meta=_meta(tree), jsonld=_jsonld(tree))
+
+
+def parse_html(html: str | bytes, content_type: str | None = None) -> lxml.html.HtmlElement:
+    """An HTML tree from text, or from bytes decoded as `decode` decides; PageError if it has none."""
+    text = decode(html, content_type)[1] if isinstance(html, bytes) else html
+    # lxml refuses text that declares an encoding, and NUL bytes end its parse early.
     text = _XML_DECL_RE.sub("", text.replace("\x00", ""), count=1)
     try:
-        tree = lxml.html.document_fromstring(text, parser=_PARSER)
+        return lxml.html.document_fromstring(text, parser=_PARSER)
     except (lxml.etree.ParserError, ValueError) as exc:
         raise PageError("unparseable", str(exc)) from exc
-    return Document(url=url, encoding=encoding, tree=tree, meta=_meta(tree), jsonld=_jsonld(tree))
 
 
 def decode(body: bytes, content_type: str | None) -> tuple[str, str]:

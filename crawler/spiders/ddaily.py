@@ -11,7 +11,7 @@ class DdailySpider(NewsSpider):
     feeds = ("https://www.ddaily.co.kr/rss/news.xml",)
     listings = ("https://www.ddaily.co.kr/news/section_list_all.html?sec_no=145&page={page}",)
     article_patterns = (
-        r"^https?://(?:www\.|m\.)?ddaily\.co\.kr/news/article(?:\.html)?\?no=\d+",
+        r"^https?://(?:www\.|m\.)?ddaily\.co\.kr/(?:\w+/)?news/article(?:\.html)?\?no=\d+",
         r"^https?://(?:www\.|m\.)?ddaily\.co\.kr/page/view/\d+",
     )
     default_category = "IT"

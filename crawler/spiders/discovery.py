@@ -18,6 +18,7 @@ import lxml.html
 from scrapy.utils.gz import gunzip
 
 from crawler.korean.dates import KST, parse_date
+from crawler.pages.document import PageError, parse_html
 
 # Sitemaps can be large; refuse entity tricks, allow big trees.
 _XML_PARSER = lxml.etree.XMLParser(resolve_entities=False, recover=True, huge_tree=True, no_network=True)
@@ -137,8 +138,8 @@ def listing_entries(html: bytes | str, base_url: str, patterns: Iterable[re.Patt
     The date is looked for in the link's list item (the nearest `li`, `dl`, `tr` or `article`).
     """
     try:
-        tree = lxml.html.document_fromstring(html)
-    except (lxml.etree.ParserError, ValueError):
+        tree = parse_html(html)
+    except PageError:
         return []
     patterns = list(patterns)
     seen: dict[str, Entry] = {}
