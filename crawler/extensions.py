@@ -24,8 +24,7 @@ class StatsFile:
         if not path:
             raise NotConfigured
         extension = cls(crawler, path)
-        # After the core stats extension has set finish_reason and elapsed time.
-        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed, priority=-100)
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         return extension
 
     def spider_closed(self, spider: Any, reason: str) -> None:

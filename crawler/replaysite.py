@@ -68,10 +68,15 @@ def build_site(spiders: Iterable[type[NewsSpider]], now: datetime, per_site: int
     """URL → resource for every spider: its articles and the feeds, sitemaps and listings leading there."""
     site: dict[str, Resource] = {}
     for spider in spiders:
-        stories = real_stories(spider) + synthetic_stories(spider, now, per_site)
+        stories = stories_for(spider, now, per_site)
         site.update({story.url: story.resource for story in stories})
         site.update(discovery_documents(spider, stories, now))
     return site
+
+
+def stories_for(spider: type[NewsSpider], now: datetime, per_site: int = 6) -> list[Story]:
+    """The articles the replay site holds for `spider`: real captures first, then synthetic ones."""
+    return real_stories(spider) + synthetic_stories(spider, now, per_site)
 
 
 def real_stories(spider: type[NewsSpider]) -> list[Story]:
@@ -103,7 +108,7 @@ def synthetic_stories(spider: type[NewsSpider], now: datetime, count: int) -> li
     for n in range(1, count + 1):
         url = template.format(n=n)
         published = (now - timedelta(hours=5 * n)).astimezone(KST).replace(second=0, microsecond=0)
-        title = f"{source} 합성 기사 {n}: {sentence(n)[:40]}"
+        title = f"{source} 합성 기사 {n}: {sentence(n)[:40].strip()}"
         body = synthetic_article(url, title, published, source, n, style=STYLES.get(spider.name, "ndsoft"))
         stories.append(Story(url, published, title, Resource(body)))
     return stories

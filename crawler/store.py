@@ -47,5 +47,7 @@ _STORES: weakref.WeakKeyDictionary[Any, ArticleStore] = weakref.WeakKeyDictionar
 def store_for(crawler: Any) -> ArticleStore:
     """The crawler's store, built once from the NEWS_STORE setting."""
     if crawler not in _STORES:
-        _STORES[crawler] = build_from_crawler(load_object(crawler.settings.get("NEWS_STORE")), crawler)
+        _STORES[crawler] = build_from_crawler(
+            load_object(crawler.settings.get("NEWS_STORE") or MemoryStore), crawler
+        )
     return _STORES[crawler]

@@ -56,6 +56,7 @@ _GENERIC_BYLINE = (
 )
 _GENERIC_BODY = "[itemprop=articleBody]"
 _MIN_BODY_TEXT = 50
+_NAME_SUFFIXES = {"", "뉴스", "닷컴", "news", "online", "tv", "com", "kr", "net", "daily", "코리아", "korea"}
 _LISTING_PATH_RE = re.compile(
     r"^/?$|^/index\.\w+$|(?:^|/)(?:main|home|index|list|lists|section|sections|category|categories|tag|tags|search"
     r"|archive|archives|author|page)(?:\.\w+)?(?:/[^/]+)?/?$|articleList|section_list|news_list|list\.\w+$",
@@ -379,10 +380,16 @@ def _heads(title: str) -> list[str]:
 
 
 def _is_decoration(part: str, junk: set[str], names: set[str]) -> bool:
+    """A site or section name, or the two together ("매일경제 IT", "네이버 뉴스"), not a headline's words."""
     key = _key(part)
-    if not key:
-        return False
-    return key in junk or any(name and name in key and len(key) <= len(name) + 6 for name in names)
+    if not key or key in junk:
+        return False if not key else True
+    for name in names:
+        if name and name in key:
+            rest = key.replace(name, "", 1)
+            if rest in _NAME_SUFFIXES or rest in junk:
+                return True
+    return False
 
 
 def _text(element: lxml.html.HtmlElement) -> str:

@@ -8,4 +8,5 @@ class SisaweekSpider(NdsoftSpider):
     source_name = "시사위크"
     base_url = "http://www.sisaweek.com"
     sections = {"S1N13": "IT"}
+    default_category = "IT"
     verified = "link patterns: home page 2018-03 (tests/fixtures/sisaweek); articles unverified"

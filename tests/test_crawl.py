@@ -1,0 +1,301 @@
+"""Whole crawls: `scrapy crawl` processes through the real engine, downloader and pipelines, against the
+replay server on 127.0.0.1 (real captures where we have them, synthetic discovery pages and articles
+otherwise; see crawler/replaysite.py). Nothing leaves loopback."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from scrapy.spiderloader import SpiderLoader
+from scrapy.utils.project import get_project_settings
+
+from crawler.korean.boilerplate import COPYRIGHT_RE
+from crawler.korean.dates import KST
+from crawler.replay import ReplayServer, Resource
+from crawler.replaysite import Story, build_site, stories_for
+
+ROOT = Path(__file__).parents[1]
+FIXTURES = ROOT / "tests" / "fixtures"
+LOADER = SpiderLoader.from_settings(get_project_settings())
+SITE_SPIDERS = sorted(n for n in LOADER.list() if n != "generic")
+NOW = datetime.now(UTC)
+YNA = (FIXTURES / "yna" / "article-1.html").read_bytes()
+FAIL = "https://fail.example.com"
+
+
+def failure_site() -> dict[str, Resource]:
+    """Pages that fail on purpose, each served where a spider would meet it."""
+    moved = {"Content-Type": "text/html"}
+    return {
+        f"{FAIL}/flaky": Resource(YNA, fail_times=1),
+        f"{FAIL}/throttled": Resource(YNA, fail_times=1, fail_status=429, fail_headers={"Retry-After": "1"}),
+        f"{FAIL}/slow": Resource(YNA, delay=3.0),
+        f"{FAIL}/redirect-1": Resource(status=301, headers={**moved, "Location": f"{FAIL}/redirect-2"}),
+        f"{FAIL}/redirect-2": Resource(status=302, headers={**moved, "Location": f"{FAIL}/landed"}),
+        f"{FAIL}/landed": Resource(YNA),
+        f"{FAIL}/loop-a": Resource(status=302, headers={**moved, "Location": f"{FAIL}/loop-b"}),
+        f"{FAIL}/loop-b": Resource(status=302, headers={**moved, "Location": f"{FAIL}/loop-a"}),
+        # CP949 bytes the server calls UTF-8
+        f"{FAIL}/wrong-charset": Resource((FIXTURES / "naver" / "article-1.html").read_bytes()),
+        f"{FAIL}/truncated": Resource(YNA[: len(YNA) * 2 // 3]),
+        f"{FAIL}/empty": Resource(b""),
+        "https://n.news.naver.com/mnews/article/001/0000000001": Resource(
+            (FIXTURES / "naver" / "listing-2.html").read_bytes()
+        ),
+        "https://robots.example.com/robots.txt": Resource(
+            b"User-agent: *\nDisallow: /private\n", headers={"Content-Type": "text/plain"}
+        ),
+        "https://robots.example.com/private/1": Resource(YNA),
+    }
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[ReplayServer]:
+    site = build_site([LOADER.load(n) for n in SITE_SPIDERS], NOW) | failure_site()
+    with ReplayServer(site) as running:
+        yield running
+
+
+@dataclass
+class Run:
+    returncode: int
+    items: list[dict]
+    stats: dict
+    log: str
+
+
+def crawl(server: ReplayServer, tmp_path: Path, spider: str, *args: str, **settings: object) -> Run:
+    out, stats = tmp_path / f"{spider}.jsonl", tmp_path / f"{spider}.stats.json"
+    options = {
+        "NEWS_REPLAY_URL": server.url,
+        "NEWS_STATS_FILE": stats,
+        "AUTOTHROTTLE_ENABLED": False,
+        "NEWS_RETRY_BACKOFF_BASE": 0.1,
+        **settings,
+    }
+    command = [sys.executable, "-m", "scrapy", "crawl", spider, "-O", str(out)]
+    for key, value in options.items():
+        command += ["-s", f"{key}={value}"]
+    for arg in args:
+        command += ["-a", arg]
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    items = (
+        [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()] if out.exists() else []
+    )
+    return Run(done.returncode, items, json.loads(stats.read_text()) if stats.exists() else {}, done.stderr)
+
+
+def listed_today(story: Story) -> bool:
+    return story.listed_today or story.published.astimezone(KST).date() == datetime.now(KST).date()
+
+
+def expected_stories(spider: str) -> list[Story]:
+    stories = stories_for(LOADER.load(spider), NOW)
+    # Day listings are read for today only unless a window is given.
+    return [s for s in stories if listed_today(s)] if spider == "naver_it" else stories
+
+
+@pytest.mark.parametrize("spider", SITE_SPIDERS)
+def test_scheduled_run_gets_every_article_once(server: ReplayServer, tmp_path: Path, spider: str) -> None:
+    run = crawl(server, tmp_path, spider)
+    assert run.returncode == 0, run.log[-3000:]
+    assert run.stats["finish_reason"] == "finished"
+    expected = {s.url: s for s in expected_stories(spider)}
+    got = {item["url"]: item for item in run.items}
+    assert len(run.items) == len(got), "an article came out twice"
+    assert set(got) == set(expected)
+    source_name = LOADER.load(spider).source_name
+    for url, item in got.items():
+        story = expected[url]
+        assert item["headline"] == story.title
+        assert datetime.fromisoformat(item["date_published"]) == story.published
+        assert item["source"] == spider
+        assert item["source_name"] == (source_name or item["source_name"]) and item["source_name"]
+        assert item["categories"] == ["IT"]
+        assert not COPYRIGHT_RE.search(item["body_text"].rsplit("\n\n", 1)[-1])
+    assert run.stats.get("news/stored") == len(expected)
+
+
+def test_backfill_reads_each_day_of_the_window(server: ReplayServer, tmp_path: Path) -> None:
+    stories = [s for s in stories_for(LOADER.load("naver_it"), NOW) if not s.listed_today]
+    day = min(s.published.astimezone(KST).date() for s in stories)
+    run = crawl(server, tmp_path, "naver_it", f"since={day}", f"until={day}")
+    assert run.returncode == 0, run.log[-3000:]
+    assert {i["url"] for i in run.items} == {
+        s.url for s in stories if s.published.astimezone(KST).date() == day
+    }
+    assert all(datetime.fromisoformat(i["date_published"]).astimezone(KST).date() == day for i in run.items)
+
+
+def test_feed_dates_keep_requests_inside_the_window(server: ReplayServer, tmp_path: Path) -> None:
+    since = (NOW - timedelta(hours=12)).astimezone(KST).strftime("%Y-%m-%dT%H:%M")
+    run = crawl(server, tmp_path, "yna", f"since={since}")
+    assert run.returncode == 0, run.log[-3000:]
+    inside = {
+        s.url
+        for s in stories_for(LOADER.load("yna"), NOW)
+        if s.published >= datetime.fromisoformat(since).replace(tzinfo=KST)
+    }
+    assert {i["url"] for i in run.items} == inside and len(inside) == 2
+    assert run.stats["news/skipped/outside_window"] >= 1
+
+
+def test_incremental_run_skips_stored_articles_and_stops_paging(server: ReplayServer, tmp_path: Path) -> None:
+    stored = [s.url for s in stories_for(LOADER.load("aitimes"), NOW)]
+    run = crawl(
+        server, tmp_path, "aitimes", NEWS_STORE="tests.stores.SeededStore", NEWS_SEEN_URLS=",".join(stored)
+    )
+    assert run.returncode == 0, run.log[-3000:]
+    assert run.items == []
+    assert run.stats["news/skipped/stored"] == len(stored)
+    assert run.stats["news/discovery/listing_pages"] == 1
+    assert run.stats["news/discovery/listing_stop/all_stored"] == 1
+    refreshed = crawl(
+        server,
+        tmp_path,
+        "aitimes",
+        "refresh=1",
+        NEWS_STORE="tests.stores.SeededStore",
+        NEWS_SEEN_URLS=",".join(stored),
+    )
+    assert len(refreshed.items) == len(stored)
+
+
+def test_limits_for_scheduled_runs(server: ReplayServer, tmp_path: Path) -> None:
+    run = crawl(server, tmp_path, "aitimes", "max_items=2", CONCURRENT_REQUESTS=1)
+    assert len(run.items) == 2 and run.stats["finish_reason"] == "closespider_itemcount"
+    pages = crawl(server, tmp_path, "techm", "max_pages=1")
+    assert pages.stats["news/discovery/listing_pages"] == 1
+    assert pages.stats["news/discovery/listing_stop/max_pages"] == 1
+
+
+def test_bad_argument_fails_at_start_with_a_clear_message(server: ReplayServer, tmp_path: Path) -> None:
+    run = crawl(server, tmp_path, "aitimes", "since=yesterday")
+    assert run.returncode != 0
+    assert "-a since='yesterday' is not a date: use YYYY-MM-DD" in run.log
+    assert run.items == []
+
+
+def test_failures_end_in_a_retry_a_counted_drop_or_a_logged_error(
+    server: ReplayServer, tmp_path: Path
+) -> None:
+    paths = [
+        "flaky",
+        "throttled",
+        "slow",
+        "redirect-1",
+        "loop-a",
+        "wrong-charset",
+        "truncated",
+        "empty",
+        "gone",
+    ]
+    urls = [f"{FAIL}/{p}" for p in paths] + [
+        "https://n.news.naver.com/mnews/article/001/0000000001",
+        "https://robots.example.com/private/1",
+    ]
+    run = crawl(server, tmp_path, "generic", f"url={','.join(urls)}", DOWNLOAD_TIMEOUT=1, RETRY_TIMES=1)
+    assert run.returncode == 0, run.log[-3000:]
+    assert run.stats["finish_reason"] == "finished"
+    got = {item["url"]: item for item in run.items}
+    # retried, then kept
+    assert {f"{FAIL}/flaky", f"{FAIL}/throttled"} <= set(got)
+    assert run.stats["news/retry/waited_seconds"] >= 1.0  # the Retry-After: 1 was honoured
+    # followed through two redirects, kept under the final URL
+    assert f"{FAIL}/landed" in got
+    # CP949 served as UTF-8: decoded right all the same
+    assert "곱창" in got[f"{FAIL}/wrong-charset"]["headline"]
+    # a truncated page keeps what it has
+    assert f"{FAIL}/truncated" in got
+    # counted drops, each with its reason
+    assert run.stats["news/dropped/empty"] == 1
+    assert run.stats["news/dropped/not_an_article"] == 1
+    # logged errors and counted refusals: 404, timeout, redirect loop, robots.txt
+    assert run.stats["httperror/response_ignored_status_count/404"] == 1
+    assert (
+        run.stats["downloader/exception_type_count/scrapy.exceptions.DownloadTimeoutError"] == 2
+    )  # tried twice
+    assert run.stats["dupefilter/filtered"] >= 1  # the redirect loop came back to a URL already asked for
+    assert run.stats["robotstxt/forbidden"] == 1
+    assert len(got) == 5
+
+
+def test_capture_saves_exact_bytes_and_fetch_metadata(server: ReplayServer, tmp_path: Path) -> None:
+    url = "https://www.yna.co.kr/view/AKR20220907138351061"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "scrapy",
+            "capture",
+            url,
+            "--dir",
+            str(tmp_path),
+            "-s",
+            f"NEWS_REPLAY_URL={server.url}",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    (saved,) = [Path(line) for line in done.stdout.splitlines()]
+    assert saved.parent.name == "yna" and saved.read_bytes() == YNA
+    meta = json.loads(saved.with_name(saved.name.replace(".html", ".meta.json")).read_text())
+    assert meta["url"] == url and meta["status"] == 200
+    assert meta["headers"]["Content-Type"].startswith("text/html")
+    assert datetime.fromisoformat(meta["fetched_at"]) > NOW - timedelta(minutes=10)
+    extracted = subprocess.run(
+        [sys.executable, "-m", "scrapy", "extract", str(saved)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert json.loads(extracted.stdout)["headline"].startswith("검찰, 쌍방울")
+
+
+def test_capture_reports_pages_it_could_not_fetch(server: ReplayServer, tmp_path: Path) -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "scrapy",
+            "capture",
+            f"{FAIL}/slow",
+            "--dir",
+            str(tmp_path),
+            "-s",
+            f"NEWS_REPLAY_URL={server.url}",
+            "-s",
+            "DOWNLOAD_TIMEOUT=1",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1 and "could not be fetched" in done.stderr
+
+
+def test_offline_main_job(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "scrapy", "replay", "aitimes", "naver_it", "--output", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    summary = json.loads(done.stdout.splitlines()[-1])
+    lines = (tmp_path / "articles.jsonl").read_text(encoding="utf-8").splitlines()
+    assert summary["articles"]["aitimes"] == 6 and len(lines) == sum(summary["articles"].values())
+    assert "written to" in done.stderr

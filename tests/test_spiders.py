@@ -1,0 +1,139 @@
+"""Checks over every spider class, and the base spider's arguments and paging decisions."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from scrapy.spiderloader import SpiderLoader
+from scrapy.utils.project import get_project_settings
+from scrapy.utils.test import get_crawler
+
+from crawler.korean.dates import KST
+from crawler.replaysite import SYNTHETIC_URLS
+from crawler.spiders.base import NewsSpider, parse_bound
+from crawler.spiders.discovery import Entry
+
+LOADER = SpiderLoader.from_settings(get_project_settings())
+SPIDERS = sorted(LOADER.list())
+SITE_SPIDERS = [n for n in SPIDERS if n != "generic"]
+SPIDER_DIR = Path(__file__).parents[1] / "crawler" / "spiders"
+
+
+def test_every_site_has_a_spider() -> None:
+    assert set(SITE_SPIDERS) == {
+        "naver_it",
+        "yna",
+        "aitimes",
+        "techm",
+        "thelec",
+        "bloter",
+        "itchosun",
+        "sisaweek",
+        "byline",
+        "platum",
+        "zdnet",
+        "etnews",
+        "ddaily",
+        "inews24",
+        "dt",
+    }
+
+
+@pytest.mark.parametrize("name", SPIDERS)
+def test_file_and_class_names_follow_the_spider_name(name: str) -> None:
+    spider = LOADER.load(name)
+    assert spider.__module__ == f"crawler.spiders.{name}"
+    assert (SPIDER_DIR / f"{name}.py").exists()
+    assert spider.__name__ == "".join(part.capitalize() for part in name.split("_")) + "Spider"
+
+
+@pytest.mark.parametrize("name", SITE_SPIDERS)
+def test_site_spiders_declare_discovery_and_patterns(name: str) -> None:
+    spider = LOADER.load(name)
+    assert issubclass(spider, NewsSpider)
+    assert spider.feeds or spider.sitemaps or spider.listings
+    assert spider.article_patterns and spider.verified
+    for template in spider.listings:
+        assert "{page}" in template
+
+
+@pytest.mark.parametrize("name", SITE_SPIDERS)
+def test_allowed_domains_cover_every_start_url_and_article(name: str) -> None:
+    spider = LOADER.load(name)
+    example = SYNTHETIC_URLS[name].format(n=1)
+    for url in [
+        *spider.feeds,
+        *spider.sitemaps,
+        *(t.format(page=1, date="20240523") for t in spider.listings),
+        example,
+    ]:
+        host = urlsplit(url).hostname or ""
+        assert any(host == d or host.endswith(f".{d}") for d in spider.allowed_domains), url
+    assert any(re.search(p, example) for p in spider.article_patterns)
+
+
+@pytest.mark.parametrize(
+    ("value", "end", "expected"),
+    [
+        ("2024-01-01", False, datetime(2024, 1, 1, tzinfo=KST)),
+        ("2024-03-31", True, datetime(2024, 3, 31, 23, 59, 59, 999999, tzinfo=KST)),
+        ("2024-03-31T12:30", False, datetime(2024, 3, 31, 12, 30, tzinfo=KST)),
+        ("2024-03-31 12:30", False, datetime(2024, 3, 31, 12, 30, tzinfo=KST)),
+        ("2024-03-31T03:30:00Z", False, datetime(2024, 3, 31, 12, 30, tzinfo=KST)),
+        (None, False, None),
+    ],
+)
+def test_since_until_forms(value: str | None, end: bool, expected: datetime | None) -> None:
+    assert parse_bound("since", value, end=end) == expected
+
+
+@pytest.mark.parametrize("value", ["yesterday", "2024/01/01", "2024-13-01", "01-01-2024", "2024-02-30"])
+def test_bad_since_names_the_argument_and_the_forms(value: str) -> None:
+    with pytest.raises(ValueError, match=r"-a since=.*YYYY-MM-DD"):
+        parse_bound("since", value)
+
+
+def make(name: str = "aitimes", **kwargs: str) -> NewsSpider:
+    crawler = get_crawler(LOADER.load(name), settings_dict={"NEWS_MAX_PAGES": 50})
+    spider = crawler._create_spider(**kwargs)
+    assert isinstance(spider, NewsSpider)
+    return spider
+
+
+def test_since_after_until_is_refused() -> None:
+    with pytest.raises(ValueError, match="after"):
+        make(since="2024-03-01", until="2024-02-01")
+
+
+@pytest.mark.parametrize(("arg", "value"), [("max_pages", "0"), ("max_items", "many")])
+def test_limits_must_be_positive_numbers(arg: str, value: str) -> None:
+    with pytest.raises(ValueError, match=arg):
+        make(**{arg: value})
+
+
+def test_day_listings_cover_the_window_newest_first() -> None:
+    spider = make("naver_it", since="2024-03-29", until="2024-03-31")
+    days = spider.listing_days(spider.listings[0])
+    assert [d.isoformat() for d in days] == ["2024-03-31", "2024-03-30", "2024-03-29"]
+    assert make("aitimes").listing_days(make("aitimes").listings[0]) == [None]
+
+
+def entries(*hours_ago: int) -> list[Entry]:
+    now = datetime.now(KST)
+    return [
+        Entry(f"https://www.aitimes.com/news/articleView.html?idxno={h}", now - timedelta(hours=h))
+        for h in hours_ago
+    ]
+
+
+def test_paging_stops_for_each_reason() -> None:
+    spider = make(since=(datetime.now(KST) - timedelta(hours=10)).strftime("%Y-%m-%dT%H:%M"), max_pages="3")
+    assert spider.stop_paging([], 1, False) == "empty"
+    assert spider.stop_paging(entries(1), 1, True) == "repeated"
+    assert spider.stop_paging(entries(1), 3, False) == "max_pages"
+    assert spider.stop_paging(entries(20, 30), 1, False) == "older_than_since"
+    assert spider.stop_paging(entries(1, 20), 1, False) is None
