@@ -92,6 +92,12 @@ class Resource:
 ROBOTS = Resource(b"User-agent: *\nAllow: /\n", headers={"Content-Type": "text/plain"})
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # Clients that time out on purpose (slow pages) reset their connection: not an error here.
+        logger.debug("replay client %s went away", client_address, exc_info=True)
+
+
 class ReplayServer:
     """A threaded HTTP server on 127.0.0.1 (a free port) serving `site`, a map of original URLs to
     resources. A robots.txt allowing everything is served where the site has none. Use as a context
@@ -100,7 +106,7 @@ class ReplayServer:
     def __init__(self, site: Mapping[str, Resource], port: int = 0) -> None:
         self.site = dict(site)
         self.lock = threading.Lock()
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
+        self.httpd = _QuietServer(("127.0.0.1", port), self._handler())
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, name="replay-server", daemon=True)
 

@@ -382,8 +382,10 @@ def _heads(title: str) -> list[str]:
 def _is_decoration(part: str, junk: set[str], names: set[str]) -> bool:
     """A site or section name, or the two together ("매일경제 IT", "네이버 뉴스"), not a headline's words."""
     key = _key(part)
-    if not key or key in junk:
-        return False if not key else True
+    if not key:
+        return False
+    if key in junk:
+        return True
     for name in names:
         if name and name in key:
             rest = key.replace(name, "", 1)
