@@ -9,7 +9,7 @@ from urllib.parse import urljoin
 import lxml.etree
 import lxml.html
 import trafilatura
-from lxml.cssselect import CSSSelector
+from cssselect import HTMLTranslator, parse
 
 from crawler.items import Block, Image
 from crawler.korean.boilerplate import split_caption
@@ -33,9 +33,27 @@ _HEADING_MARK = "data-news-heading"
 _IMG_SRC_ATTRS = ("data-src", "data-original", "data-lazy-src", "data-url", "src")
 
 
+_TRANSLATOR = HTMLTranslator()
+_ANY = "descendant-or-self::*"
+_ID_STEP_RE = re.compile(r"^descendant-or-self::\*\[@id = '([^']+)'\]")
+
+
 @lru_cache(maxsize=512)
-def css(selector: str) -> CSSSelector:
-    return CSSSelector(selector)
+def css(selector: str, whole_document: bool = False) -> lxml.etree.XPath:
+    """A CSS selector group compiled to one XPath, made cheap on 300 KB pages: alternatives that each
+    test one element are merged into a single walk, and, for queries of a whole parsed page, `#id`
+    steps use the parser's id index (which knows nothing of detached copies, hence the flag)."""
+    branches = [_TRANSLATOR.selector_to_xpath(s) for s in parse(selector)]
+    simple = [
+        b[len(_ANY) + 1 : -1]
+        for b in branches
+        if b.startswith(f"{_ANY}[") and b.endswith("]") and "/" not in b
+    ]
+    if len(branches) > 1 and len(simple) == len(branches):
+        return lxml.etree.XPath(f"{_ANY}[{' or '.join(f'({p})' for p in simple)}]")
+    if whole_document:
+        branches = [_ID_STEP_RE.sub(r"id('\1')", b) for b in branches]
+    return lxml.etree.XPath(" | ".join(branches))
 
 
 def blocks_from_element(

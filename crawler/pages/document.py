@@ -17,7 +17,8 @@ from w3lib.encoding import html_to_unicode, resolve_encoding
 
 logger = logging.getLogger(__name__)
 
-_PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=False)
+# Ids are collected so that `#id` selectors are an index look-up (crawler.pages.body.css).
+_PARSER = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, collect_ids=True)
 _BINARY_MAGIC = (b"%PDF", b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"PK\x03\x04", b"\x1f\x8b", b"RIFF", b"OggS")
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _HTML_MARK_RE = re.compile(r"<\s*(?:html|head|body|div|p|meta|title|article)\b", re.IGNORECASE)

@@ -7,9 +7,13 @@ Selector strings are CSS, with an optional `@attr` suffix to read an attribute i
 
 from __future__ import annotations
 
+import copy
+import functools
 import re
+from collections.abc import Callable
 from datetime import datetime
-from typing import Any, ClassVar
+from functools import cached_property
+from typing import Any, ClassVar, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
@@ -40,7 +44,9 @@ SECTION_WORDS = frozenset(
     "정치 경제 사회 국제 세계 문화 생활 생활/문화 스포츠 연예 오피니언 IT IT/과학 과학 테크 산업 금융 증권 부동산 전국 사설 칼럼 뉴스 기사 전체기사 기사본문 모바일 "
     "인터넷 게임 보안 반도체 통신 Tech News Business".split()
 )
+_T = TypeVar("_T")
 _PUNCT_RE = re.compile(r"[\W_]+")
+_SECTION_KEYS = {_PUNCT_RE.sub("", w).lower() for w in SECTION_WORDS}
 # A labelled date and time in the page text, with what follows it (a modified date often does). The time
 # matters: footers carry labelled dates too (`등록일 : 2011년 12월 05일`, a newspaper registration).
 _LABELED_DATE_RE = re.compile(
@@ -69,6 +75,19 @@ def _key(text: str) -> str:
     return _PUNCT_RE.sub("", text).lower()
 
 
+def once(method: Callable[[Any], _T]) -> Callable[[Any], _T]:
+    """Compute a field method once per page object: other fields read it again (titles, names)."""
+    slot = f"_once_{method.__name__}"
+
+    @functools.wraps(method)
+    def wrapper(self: Any) -> _T:
+        if slot not in self.__dict__:
+            self.__dict__[slot] = method(self)
+        return self.__dict__[slot]
+
+    return wrapper
+
+
 class ArticlePage:
     """Reads one article page. Subclasses declare what the generic reading cannot find."""
 
@@ -94,13 +113,20 @@ class ArticlePage:
     # -- helpers -------------------------------------------------------------------------------
 
     def select(self, spec: str | None) -> list[str]:
-        """Texts (or `@attr` values) of every element matching a selector spec, cleaned, non-empty."""
+        """Texts (or `@attr` values) of every element matching a selector spec, cleaned, non-empty.
+
+        Alternatives reading the same attribute are one query (one walk of the page), so their matches
+        come in document order; groups come in the order the spec first names them.
+        """
         if not spec:
             return []
-        out: list[str] = []
+        groups: dict[str, list[str]] = {}
         for part in spec.split(","):
             selector, _, attr = part.strip().partition("@")
-            for element in css(selector)(self.tree):
+            groups.setdefault(attr, []).append(selector)
+        out: list[str] = []
+        for attr, selectors in groups.items():
+            for element in css(", ".join(selectors), True)(self.tree):
                 value = element.get(attr) if attr else _text(element)
                 value = clean_text(value)
                 if value:
@@ -134,6 +160,7 @@ class ArticlePage:
             return False
         return not any(_LIST_NODE_TYPES & set(node_types(n)) for n in self.doc.jsonld)
 
+    @once
     def source_name(self) -> str | None:
         publisher = self.ld_value("publisher")
         name = publisher.get("name") if isinstance(publisher, dict) else None
@@ -175,11 +202,16 @@ class ArticlePage:
                 primary = candidate
         return primary
 
-    def strip_decoration(self, title: str) -> str:
-        """`title` without the site or section name sites add before or after a separator."""
+    @cached_property
+    def _decorations(self) -> tuple[set[str], set[str]]:
+        """(site names, every name or section word a title may carry), read once per page."""
         names = self.site_names()
         section = _key(self.section() or "")
-        junk = names | {_key(w) for w in SECTION_WORDS} | ({section} if section else set())
+        return names, names | _SECTION_KEYS | ({section} if section else set())
+
+    def strip_decoration(self, title: str) -> str:
+        """`title` without the site or section name sites add before or after a separator."""
+        names, junk = self._decorations
         changed = True
         while changed:
             changed = False
@@ -195,7 +227,7 @@ class ArticlePage:
         return title
 
     def subtitle(self) -> str | None:
-        for element in css(self.subtitle_selector or _GENERIC_SUBTITLE)(self.tree):
+        for element in css(self.subtitle_selector or _GENERIC_SUBTITLE, True)(self.tree):
             lines = _lines(element)
             if lines:
                 return "\n".join(lines)
@@ -257,6 +289,7 @@ class ArticlePage:
         og_url = self.doc.meta_first("og:url")
         return urljoin(self.doc.url, og_url) if og_url else None
 
+    @once
     def section(self) -> str | None:
         declared = self.select_one(self.section_selector)
         if declared:
@@ -282,7 +315,7 @@ class ArticlePage:
     def body_element(self) -> lxml.html.HtmlElement | None:
         """The element a site declares as its body (`body_selector`), if the page has it."""
         for part in (self.body_selector or "").split(","):
-            found = css(part.strip())(self.tree) if part.strip() else []
+            found = css(part.strip(), True)(self.tree) if part.strip() else []
             if found:
                 return found[0]
         return None
@@ -298,7 +331,7 @@ class ArticlePage:
             if sum(len(b.text) for b in blocks) >= _MIN_BODY_TEXT:
                 return blocks
         blocks = []
-        marked = css(_GENERIC_BODY)(self.tree)
+        marked = css(_GENERIC_BODY, True)(self.tree)
         if marked:
             subtree = lxml.html.document_fromstring(
                 f"<html><body>{lxml.html.tostring(marked[0], encoding='unicode')}</body></html>"
@@ -408,7 +441,10 @@ def _lines(element: lxml.html.HtmlElement) -> list[str]:
 
 
 def _copy(element: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
-    return lxml.html.fromstring(lxml.html.tostring(element, encoding="unicode"))
+    """A detached copy to cut up, leaving the page's tree whole for the other fields."""
+    copied = copy.deepcopy(element)
+    copied.tail = None
+    return copied
 
 
 def _first_str(value: Any) -> str | None:

@@ -1,5 +1,5 @@
 from crawler.korean.text import clean_text
-from crawler.pages.generic import ArticlePage
+from crawler.pages.generic import ArticlePage, once
 
 
 class NaverNewsPage(ArticlePage):
@@ -28,6 +28,7 @@ class NaverNewsPage(ArticlePage):
     modified_selector = "span._ARTICLE_MODIFY_DATE_TIME@data-modify-date-time"
     section_selector = ".media_end_categorize_item"
 
+    @once
     def source_name(self) -> str | None:
         outlet = self.select_one(
             ".media_end_head_top_logo img@title, .press_logo img@title, "
@@ -49,6 +50,7 @@ class NaverNewsPage(ArticlePage):
         stamps = self.select(".sponsor span.t11")
         return stamps[1] if len(stamps) > 1 else None
 
+    @once
     def section(self) -> str | None:
         return self.select_one(self.section_selector) or self.doc.meta_first("me2:category2")
 
