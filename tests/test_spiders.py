@@ -137,3 +137,11 @@ def test_paging_stops_for_each_reason() -> None:
     assert spider.stop_paging(entries(1), 3, False) == "max_pages"
     assert spider.stop_paging(entries(20, 30), 1, False) == "older_than_since"
     assert spider.stop_paging(entries(1, 20), 1, False) is None
+
+
+def test_readme_table_lists_every_spider_as_it_declares_itself() -> None:
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    for name in SPIDERS:
+        row = next((line for line in readme.splitlines() if line.startswith(f"| `{name}` |")), None)
+        assert row is not None, f"{name} is missing from the README's table of spiders"
+        assert row.rstrip(" |").endswith(LOADER.load(name).verified)
