@@ -54,7 +54,7 @@ TEMPLATES = [
 ]
 
 SPIDER = """
-import json, resource, sys
+import json, sys
 from scrapy import signals
 from scrapy.crawler import CrawlerProcess
 from scrapy.utils.project import get_project_settings
@@ -69,7 +69,9 @@ marks = {}
 def scraped(item, response, spider):
     count = spider.crawler.stats.get_value("item_scraped_count", 0) + 1
     if count in (1000, TOTAL):
-        marks[count] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        # /proc, not getrusage: ru_maxrss survives exec and would report the parent's size.
+        status = dict(line.split(":", 1) for line in open("/proc/self/status"))
+        marks[count] = int(status["VmHWM"].split()[0]) / 1024
 
 TOTAL = int(sys.argv[2])
 settings = get_project_settings()
