@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 
 class Author(TypedDict):
@@ -23,6 +23,7 @@ class Image(TypedDict):
     url: str
     caption: str | None
     credit: str | None
+    path: NotRequired[str]  # where the images pipeline saved it, under the site's image folder
 
 
 @dataclass(slots=True)

@@ -26,10 +26,14 @@ DOWNLOAD_TIMEOUT = 30
 # A scheduled run is bounded in time whatever happens.
 CLOSESPIDER_TIMEOUT = 3600
 
-# Raw fields are normalized, checked, then recorded as stored (what makes the next run incremental).
+# Raw fields are normalized and checked; the main image fetched (if asked); the article stored in the
+# database and written as a Jekyll post; then remembered as stored (what makes the next run incremental).
 ITEM_PIPELINES = {
     "pipelines.normalize.NormalizePipeline": 200,
     "pipelines.validate.ValidatePipeline": 300,
+    "exports.images.MainImagePipeline": 500,
+    "exports.sql.SqlPipeline": 600,
+    "exports.jekyll.JekyllPipeline": 700,
     "pipelines.store.StorePipeline": 900,
 }
 
@@ -47,8 +51,17 @@ EXTENSIONS = {"crawler.extensions.StatsFile": 0}
 # Replay of captured pages on a local server instead of the web (`-s NEWS_REPLAY_URL=http://127.0.0.1:PORT`).
 ADDONS = {"crawler.replay.ReplayAddon": 0}
 
-# Where the crawl asks "have I seen this article?"; the database store replaces it with the exports.
-NEWS_STORE = "crawler.store.MemoryStore"
+# The database (SQLite file by default; postgresql+psycopg://… or mysql+pymysql://… in production),
+# written NEWS_DB_BATCH articles per transaction, and asked "have I seen this article?" by the crawl.
+DATABASE_URL = "sqlite:///output/news.sqlite3"
+NEWS_DB_BATCH = 100
+NEWS_STORE = "exports.sql.SqlStore"
+
+# The Jekyll site posts go to; full bodies or excerpts with a link; main images downloaded or remote.
+NEWS_JEKYLL_SITE = "output/site"
+NEWS_JEKYLL_BODY = "full"
+NEWS_JEKYLL_IMAGES = "remote"
+NEWS_JEKYLL_INCLUDE_DUPLICATES = False
 # Listing pages read per listing and run; -a max_pages=N overrides.
 NEWS_MAX_PAGES = 50
 # Re-fetch stored articles to notice updates (-a refresh=1 for one run).

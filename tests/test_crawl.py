@@ -78,6 +78,8 @@ def crawl(server: ReplayServer, tmp_path: Path, spider: str, *args: str, **setti
         "NEWS_STATS_FILE": stats,
         "AUTOTHROTTLE_ENABLED": False,
         "NEWS_RETRY_BACKOFF_BASE": 0.1,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'news.sqlite3'}",
+        "NEWS_JEKYLL_SITE": tmp_path / "site",
         **settings,
     }
     command = [sys.executable, "-m", "scrapy", "crawl", spider, "-O", str(out)]
@@ -298,4 +300,13 @@ def test_offline_main_job(tmp_path: Path) -> None:
     summary = json.loads(done.stdout.splitlines()[-1])
     lines = (tmp_path / "articles.jsonl").read_text(encoding="utf-8").splitlines()
     assert summary["articles"]["aitimes"] == 6 and len(lines) == sum(summary["articles"].values())
-    assert "written to" in done.stderr
+    assert "(Jekyll posts)" in done.stderr
+    assert len(list((tmp_path / "site" / "_posts").glob("*.html"))) == len(lines)
+    again = subprocess.run(
+        [sys.executable, "-m", "scrapy", "replay", "aitimes", "--output", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert json.loads(again.stdout.splitlines()[-1])["articles"]["aitimes"] == 0  # incremental: all stored

@@ -31,8 +31,9 @@ class Command(ScrapyCommand):
         return (
             "Starts the replay server on 127.0.0.1 with every spider's site (the real captured pages where "
             "we have them, synthetic feeds, sitemaps and listings otherwise), runs the spiders through the "
-            "real engine and pipelines, and writes what they keep under --output. All spiders but "
-            "`generic` by default."
+            "real engine and pipelines, and writes what they keep under --output: articles.jsonl, the SQLite "
+            "database news.sqlite3 and the Jekyll posts in site/_posts. All spiders but `generic` by default. "
+            "A second run stores nothing new: the database remembers what it has."
         )
 
     def add_options(self, parser: argparse.ArgumentParser) -> None:
@@ -48,7 +49,8 @@ class Command(ScrapyCommand):
             raise UsageError(f"no such spider: {', '.join(unknown)}")
         output = Path(opts.output)
         output.mkdir(parents=True, exist_ok=True)
-        feed = output / "articles.jsonl"
+        feed, database, site_dir = output / "articles.jsonl", output / "news.sqlite3", output / "site"
+        feed.unlink(missing_ok=True)
         spiders = [cls for cls in map(loader.load, names) if issubclass(cls, NewsSpider)]
         site = build_site(spiders, datetime.now(UTC))
         with ReplayServer(site) as server:
@@ -60,6 +62,8 @@ class Command(ScrapyCommand):
                 crawler.settings.set(
                     "FEEDS", {str(feed): {"format": "jsonlines", "overwrite": False}}, priority="cmdline"
                 )
+                crawler.settings.set("DATABASE_URL", f"sqlite:///{database.resolve()}", priority="cmdline")
+                crawler.settings.set("NEWS_JEKYLL_SITE", str(site_dir), priority="cmdline")
                 crawlers.append(crawler)
                 self.crawler_process.crawl(crawler)
             self.crawler_process.start()
@@ -67,9 +71,15 @@ class Command(ScrapyCommand):
             c.spider.name if c.spider else "?": c.stats.get_value("item_scraped_count", 0) for c in crawlers
         }
         failed = [c for c in crawlers if c.stats.get_value("finish_reason") != "finished"]
-        sys.stdout.write(
-            json.dumps({"articles": counts, "output": str(feed.resolve())}, ensure_ascii=False) + "\n"
+        where = {
+            "feed": str(feed.resolve()),
+            "database": str(database.resolve()),
+            "site": str(site_dir.resolve()),
+        }
+        sys.stdout.write(json.dumps({"articles": counts, **where}, ensure_ascii=False) + "\n")
+        sys.stderr.write(
+            f"{sum(counts.values())} articles from {len(counts)} spiders: {feed} (JSON lines), {database} (SQLite), "
+            f"{site_dir / '_posts'} (Jekyll posts)\n"
         )
-        sys.stderr.write(f"{sum(counts.values())} articles from {len(counts)} spiders written to {feed}\n")
-        if failed or not sum(counts.values()):
+        if failed:
             self.exitcode = 1

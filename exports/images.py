@@ -1,0 +1,49 @@
+"""The main image of each article, downloaded into the Jekyll site's assets by Scrapy's images pipeline."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from scrapy import Request
+from scrapy.exceptions import NotConfigured
+from scrapy.pipelines.images import ImagesPipeline
+
+from crawler.items import Article
+
+
+class MainImagePipeline(ImagesPipeline):
+    """With NEWS_JEKYLL_IMAGES = "download", fetches each article's main image into
+    `<NEWS_JEKYLL_SITE>/assets/img/news/` and records its path on the image; a failed download keeps the
+    remote URL and is counted (`news/images/failed`). With "remote" (the default) it is off."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> MainImagePipeline:
+        settings = crawler.settings
+        if settings.get("NEWS_JEKYLL_IMAGES", "remote") != "download":
+            raise NotConfigured("NEWS_JEKYLL_IMAGES is not 'download'")
+        store = Path(settings.get("NEWS_JEKYLL_SITE") or "output/site") / "assets" / "img" / "news"
+        return cls(str(store.resolve()), crawler=crawler)
+
+    def get_media_requests(self, item: Any, info: Any) -> list[Request]:
+        if (
+            isinstance(item, Article)
+            and item.main_image
+            and item.main_image["url"].startswith(("http://", "https://"))
+        ):
+            return [Request(item.main_image["url"])]
+        return []
+
+    def item_completed(self, results: list[Any], item: Any, info: Any) -> Any:
+        if not isinstance(item, Article) or not results:
+            return item
+        ok, result = results[0]
+        if ok and item.main_image is not None:
+            item.main_image["path"] = result["path"]
+            for image in item.images:
+                if image["url"] == item.main_image["url"]:
+                    image["path"] = result["path"]
+            self.crawler.stats.inc_value("news/images/downloaded")
+        else:
+            self.crawler.stats.inc_value("news/images/failed")
+        return item

@@ -1,0 +1,376 @@
+"""Articles in a SQL database: the upsert pipeline, the crawl's store of seen URLs, and reading back.
+
+DATABASE_URL chooses the database: a SQLite file by default (created with its folder on first use),
+`postgresql+psycopg://…` or `mysql+pymysql://…` (MariaDB too). The schema is created or upgraded by
+Alembic the first time a process opens the database, or by hand:
+`.venv/bin/alembic -c exports/alembic.ini -x url=URL upgrade head`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, cast
+
+from alembic import command
+from alembic.config import Config
+from scrapy import signals
+from sqlalchemy import Engine, Table, create_engine, delete, event, insert, select, update
+from sqlalchemy.engine import make_url
+
+from crawler.items import Article
+from exports.models import (
+    ArticleRow,
+    ArticleVersionRow,
+    AuthorRow,
+    CrawlRunRow,
+    ImageRow,
+    UrlAliasRow,
+    url_key,
+)
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_DATABASE_URL = "sqlite:///output/news.sqlite3"
+ALEMBIC_INI = Path(__file__).with_name("alembic.ini")
+A, AUTHORS, IMAGES, VERSIONS, ALIASES, RUNS = (
+    cast(Table, model.__table__)
+    for model in (ArticleRow, AuthorRow, ImageRow, ArticleVersionRow, UrlAliasRow, CrawlRunRow)
+)
+
+
+@lru_cache(maxsize=8)
+def engine_for(url: str) -> Engine:
+    """One engine per database URL and process, its schema brought to the latest migration."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+    engine = create_engine(url, pool_pre_ping=True)
+    if parsed.get_backend_name() == "sqlite":
+        event.listen(engine, "connect", _sqlite_pragmas)
+    upgrade(engine)
+    return engine
+
+
+def _sqlite_pragmas(connection: Any, record: Any) -> None:
+    cursor = connection.cursor()
+    # WAL lets a reader (the export, the analyst) work while a crawl writes; foreign keys cascade.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.close()
+
+
+def upgrade(engine: Engine) -> None:
+    """Create or migrate the schema to the newest Alembic revision."""
+    config = Config(str(ALEMBIC_INI))
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def _row(article: Article, now: datetime) -> dict[str, Any]:
+    return {
+        "url_key": url_key(article.canonical_url),
+        "url": article.url,
+        "canonical_url": article.canonical_url,
+        "source": article.source,
+        "source_name": article.source_name,
+        "headline": article.headline,
+        "subtitle": article.subtitle,
+        "section": article.section,
+        "categories": article.categories,
+        "tags": article.tags,
+        "body_html": article.body_html,
+        "body_text": article.body_text,
+        "description": article.description,
+        "excerpt": article.excerpt,
+        "feature_text": article.feature_text,
+        "language": article.language,
+        "content_hash": article.content_hash,
+        "duplicate_of": article.duplicate_of,
+        "date_published": article.date_published,
+        "date_modified": article.date_modified,
+        "date_published_raw": (article.date_published_raw or "")[:200] or None,
+        "date_modified_raw": (article.date_modified_raw or "")[:200] or None,
+        "fetched_at": article.fetched_at,
+        "updated_at": now,
+    }
+
+
+def _changed(article: Article, stored: Any) -> bool:
+    if article.content_hash != stored.content_hash or article.headline != stored.headline:
+        return True
+    return article.date_modified is not None and article.date_modified != stored.date_modified
+
+
+class SqlWriter:
+    """Writes batches of articles in one transaction each: new ones inserted, changed ones updated with
+    their previous state kept in `article_versions`, unchanged ones left alone. Idempotent: the same
+    article twice is one row."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def write(self, articles: list[Article]) -> dict[str, int]:
+        now = datetime.now(UTC)
+        batch = {url_key(a.canonical_url): a for a in articles}  # the last copy of an article in a batch wins
+        counts = {"new": 0, "updated": 0, "unchanged": 0}
+        with self.engine.begin() as connection:
+            stored = {
+                row.url_key: row
+                for row in connection.execute(
+                    select(
+                        A.c.id,
+                        A.c.url_key,
+                        A.c.content_hash,
+                        A.c.headline,
+                        A.c.date_modified,
+                        A.c.version,
+                        A.c.body_text,
+                        A.c.fetched_at,
+                    ).where(A.c.url_key.in_(list(batch)))
+                )
+            }
+            fresh = [key for key in batch if key not in stored]
+            ids: dict[str, int] = {}
+            if fresh:
+                rows = [{**_row(batch[k], now), "first_seen_at": now, "version": 1} for k in fresh]
+                inserted = connection.execute(
+                    insert(A).returning(A.c.id, A.c.url_key, sort_by_parameter_order=True), rows
+                )
+                ids.update({row.url_key: row.id for row in inserted})
+                counts["new"] = len(fresh)
+            changed = [k for k in batch if k in stored and _changed(batch[k], stored[k])]
+            for key in changed:
+                old = stored[key]
+                connection.execute(
+                    insert(VERSIONS),
+                    {
+                        "article_id": old.id,
+                        "version": old.version,
+                        "headline": old.headline,
+                        "body_text": old.body_text,
+                        "content_hash": old.content_hash,
+                        "date_modified": old.date_modified,
+                        "fetched_at": old.fetched_at,
+                        "replaced_at": now,
+                    },
+                )
+                connection.execute(
+                    update(A).where(A.c.id == old.id).values(**_row(batch[key], now), version=old.version + 1)
+                )
+                ids[key] = old.id
+            if changed:
+                changed_ids = [stored[k].id for k in changed]
+                connection.execute(delete(AUTHORS).where(AUTHORS.c.article_id.in_(changed_ids)))
+                connection.execute(delete(IMAGES).where(IMAGES.c.article_id.in_(changed_ids)))
+            counts["updated"] = len(changed)
+            counts["unchanged"] = len(batch) - counts["new"] - counts["updated"]
+            self._children(connection, {ids[k]: batch[k] for k in ids})
+            self._aliases(connection, {stored[k].id if k in stored else ids[k]: batch[k] for k in batch})
+        return counts
+
+    def _children(self, connection: Any, articles: dict[int, Article]) -> None:
+        authors = [
+            {"article_id": i, "position": n, "name": a["name"], "role": a["role"], "email": a["email"]}
+            for i, article in articles.items()
+            for n, a in enumerate(article.authors)
+        ]
+        images = [
+            {
+                "article_id": i,
+                "position": n,
+                "url": image["url"],
+                "caption": image.get("caption"),
+                "credit": (image.get("credit") or "")[:300] or None,
+                "path": image.get("path"),
+                "is_main": bool(article.main_image and image["url"] == article.main_image["url"]),
+            }
+            for i, article in articles.items()
+            for n, image in enumerate(article.images)
+        ]
+        if authors:
+            connection.execute(insert(AUTHORS), authors)
+        if images:
+            connection.execute(insert(IMAGES), images)
+
+    def _aliases(self, connection: Any, articles: dict[int, Article]) -> None:
+        """The fetched URL of each article, where it differs from the canonical one."""
+        wanted = {
+            url_key(a.url): (i, a.url)
+            for i, a in articles.items()
+            if url_key(a.url) != url_key(a.canonical_url)
+        }
+        if not wanted:
+            return
+        table = ALIASES
+        known = set(connection.scalars(select(table.c.url_key).where(table.c.url_key.in_(list(wanted)))))
+        rows = [
+            {"url_key": k, "url": url, "article_id": i, "reason": "fetched"}
+            for k, (i, url) in wanted.items()
+            if k not in known
+        ]
+        if rows:
+            connection.execute(insert(table), rows)
+
+
+class SqlPipeline:
+    """Stores articles in DATABASE_URL, NEWS_DB_BATCH at a time, and records the run in `crawl_runs`.
+
+    A crash loses at most the batch in flight, which was never committed; the next run fetches those
+    articles again because the store does not know them."""
+
+    def __init__(self, crawler: Any, database_url: str, batch_size: int) -> None:
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.database_url = database_url
+        self.batch_size = batch_size
+        self.pending: list[Article] = []
+        self.counts = {"new": 0, "updated": 0, "unchanged": 0}
+        self.run_id: int | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> SqlPipeline:
+        pipeline = cls(
+            crawler,
+            crawler.settings.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
+            crawler.settings.getint("NEWS_DB_BATCH", 100),
+        )
+        crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        return pipeline
+
+    def open_spider(self) -> None:
+        self.writer = SqlWriter(engine_for(self.database_url))
+        spider = self.crawler.spider.name if self.crawler.spider else "?"
+        with self.writer.engine.begin() as connection:
+            self.run_id = connection.execute(
+                insert(RUNS).returning(RUNS.c.id),
+                {"spider": spider, "started_at": datetime.now(UTC), "new": 0, "updated": 0, "unchanged": 0},
+            ).scalar_one()
+
+    def process_item(self, item: Any) -> Any:
+        if isinstance(item, Article):
+            self.pending.append(item)
+            if len(self.pending) >= self.batch_size:
+                self.flush()
+        return item
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        counts = self.writer.write(self.pending)
+        self.pending = []
+        for kind, count in counts.items():
+            self.counts[kind] += count
+            self.stats.inc_value(f"news/db/{kind}", count)
+
+    def close_spider(self) -> None:
+        self.flush()
+
+    def spider_closed(self, spider: Any, reason: str) -> None:
+        if self.run_id is None:
+            return
+        stats = {
+            k: v.isoformat() if isinstance(v, datetime) else v
+            for k, v in self.crawler.stats.get_stats().items()
+        }
+        with self.writer.engine.begin() as connection:
+            connection.execute(
+                update(RUNS)
+                .where(RUNS.c.id == self.run_id)
+                .values(finished_at=datetime.now(UTC), finish_reason=reason, stats=stats, **self.counts)
+            )
+
+
+class SqlStore:
+    """The crawl's store in the database: an article is seen when its URL or canonical URL is stored,
+    as an article or an alias. Articles of this run not yet flushed count as seen too."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.pending: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> SqlStore:
+        return cls(engine_for(crawler.settings.get("DATABASE_URL") or DEFAULT_DATABASE_URL))
+
+    def seen(self, url: str) -> bool:
+        key = url_key(url)
+        if key in self.pending:
+            return True
+        aliases = ALIASES
+        with self.engine.connect() as connection:
+            found = (
+                connection.execute(select(A.c.id).where(A.c.url_key == key).limit(1)).first()
+                or connection.execute(
+                    select(aliases.c.article_id).where(aliases.c.url_key == key).limit(1)
+                ).first()
+            )
+        return found is not None
+
+    def remember(self, article: Article) -> None:
+        self.pending.update(url_key(u) for u in (article.url, article.canonical_url) if u)
+
+
+def read_articles(
+    engine: Engine,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    source: str | None = None,
+    batch: int = 500,
+) -> Iterator[Article]:
+    """Stored articles published in [since, until] (and of `source`), oldest first, as Articles."""
+    from sqlalchemy.orm import Session, selectinload
+
+    query = select(ArticleRow).options(selectinload(ArticleRow.authors), selectinload(ArticleRow.images))
+    if since:
+        query = query.where(ArticleRow.date_published >= since)
+    if until:
+        query = query.where(ArticleRow.date_published <= until)
+    if source:
+        query = query.where(ArticleRow.source == source)
+    query = query.order_by(ArticleRow.date_published, ArticleRow.id)
+    with Session(engine) as session:
+        for row in session.scalars(query.execution_options(yield_per=batch)):
+            yield article_from_row(row)
+
+
+def article_from_row(row: ArticleRow) -> Article:
+    images = [
+        {"url": i.url, "caption": i.caption, "credit": i.credit, **({"path": i.path} if i.path else {})}
+        for i in row.images
+    ]
+    main = next((img for img, i in zip(images, row.images, strict=True) if i.is_main), None)
+    fields = {
+        f: getattr(row, f)
+        for f in (
+            "url",
+            "canonical_url",
+            "source",
+            "source_name",
+            "headline",
+            "subtitle",
+            "date_published",
+            "date_modified",
+            "date_published_raw",
+            "date_modified_raw",
+            "section",
+            "categories",
+            "tags",
+            "body_html",
+            "body_text",
+            "description",
+            "excerpt",
+            "feature_text",
+            "language",
+            "content_hash",
+            "duplicate_of",
+            "fetched_at",
+        )
+    }
+    authors = [{"name": a.name, "role": a.role, "email": a.email} for a in row.authors]
+    return Article(**fields, authors=authors, images=images, main_image=main)  # type: ignore[arg-type]
