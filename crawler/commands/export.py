@@ -1,0 +1,110 @@
+"""`scrapy export jsonl|csv|jekyll [--since …] [--until …] [--source …]`: stored articles out of the database."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import IO, Any, ClassVar
+
+from scrapy.commands import ScrapyCommand
+from scrapy.exceptions import UsageError
+from scrapy.exporters import CsvItemExporter, JsonLinesItemExporter
+
+from crawler.items import Article
+from crawler.spiders.base import parse_bound
+from exports.jekyll import options_from_settings, write_post
+from exports.sql import DEFAULT_DATABASE_URL, engine_for, read_articles
+
+FORMATS = ("jsonl", "csv", "jekyll")
+PROGRESS_EVERY = 500
+
+
+class Command(ScrapyCommand):
+    requires_project = True
+    default_settings: ClassVar[dict[str, Any]] = {"LOG_ENABLED": False}
+
+    def syntax(self) -> str:
+        return "jsonl|csv|jekyll [--since DATE] [--until DATE] [--source SPIDER] [--output FILE | --site DIR]"
+
+    def short_desc(self) -> str:
+        return "Export stored articles as JSON lines, CSV (UTF-8) or Jekyll posts"
+
+    def long_desc(self) -> str:
+        return (
+            "Reads the articles of DATABASE_URL published between --since and --until (YYYY-MM-DD or "
+            "YYYY-MM-DDTHH:MM, Asia/Seoul), of one --source if given, oldest first. jsonl and csv write "
+            "--output (default: stdout) in UTF-8; jekyll writes posts into --site/_posts (default: "
+            "NEWS_JEKYLL_SITE), replacing an article's earlier post and leaving unchanged ones untouched."
+        )
+
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        parser.add_argument("--since", help="published at or after (YYYY-MM-DD[THH:MM], Seoul)")
+        parser.add_argument("--until", help="published at or before (a date alone: to its end)")
+        parser.add_argument("--source", help="only this spider's articles")
+        parser.add_argument("--output", help="file for jsonl and csv (default: stdout)")
+        parser.add_argument("--site", help="Jekyll site folder for jekyll (default: NEWS_JEKYLL_SITE)")
+        parser.add_argument("--database", help="database URL (default: DATABASE_URL)")
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        if len(args) != 1 or args[0] not in FORMATS:
+            raise UsageError(f"give one format: {', '.join(FORMATS)}")
+        assert self.settings is not None
+        try:
+            since, until = parse_bound("since", opts.since), parse_bound("until", opts.until, end=True)
+        except ValueError as exc:
+            raise UsageError(str(exc).replace("-a ", "--")) from exc
+        engine = engine_for(opts.database or self.settings.get("DATABASE_URL") or DEFAULT_DATABASE_URL)
+        articles = read_articles(engine, since, until, opts.source)
+        if args[0] == "jekyll":
+            self.jekyll(articles, Path(opts.site or self.settings.get("NEWS_JEKYLL_SITE") or "output/site"))
+            return
+        output: IO[bytes] = open(opts.output, "wb") if opts.output else sys.stdout.buffer  # noqa: SIM115
+        try:
+            count = self.rows(args[0], articles, output)
+        finally:
+            if opts.output:
+                output.close()
+        sys.stderr.write(f"{count} articles exported{' to ' + opts.output if opts.output else ''}\n")
+
+    def rows(self, fmt: str, articles: Any, output: IO[bytes]) -> int:
+        """Scrapy's own feed exporters, in UTF-8; in CSV, lists and objects are JSON in their cell."""
+        exporter: JsonLinesItemExporter | CsvItemExporter
+        if fmt == "jsonl":
+            exporter = JsonLinesItemExporter(output, encoding="utf-8", ensure_ascii=False)
+        else:
+            exporter = CsvItemExporter(output, encoding="utf-8", include_headers_line=True)
+        exporter.start_exporting()
+        count = 0
+        for article in articles:
+            exporter.export_item(_flat(article) if fmt == "csv" else article.to_json())
+            count += 1
+        exporter.finish_exporting()
+        return count
+
+    def jekyll(self, articles: Any, site: Path) -> None:
+        assert self.settings is not None
+        options = options_from_settings(self.settings)
+        outcomes: Counter[str] = Counter()
+        for article in articles:
+            if article.duplicate_of and not options.include_duplicates:
+                outcomes["skipped_duplicate"] += 1
+                continue
+            outcomes[write_post(article, site, options)] += 1
+            done = sum(outcomes.values())
+            if done % PROGRESS_EVERY == 0:
+                sys.stderr.write(f"{done} posts… ({dict(outcomes)})\n")
+        summary = (
+            ", ".join(f"{count} {kind}" for kind, count in sorted(outcomes.items())) or "nothing to export"
+        )
+        sys.stderr.write(f"{sum(outcomes.values())} articles → {site / '_posts'}: {summary}\n")
+
+
+def _flat(article: Article) -> dict[str, Any]:
+    return {
+        key: json.dumps(value, ensure_ascii=False) if isinstance(value, list | dict) else value
+        for key, value in article.to_json().items()
+    }

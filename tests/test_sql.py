@@ -1,0 +1,194 @@
+"""The database exporter on SQLite, PostgreSQL and MariaDB: schema, idempotent upserts, versions,
+consistency after a failed batch, the crawl's store, and reading back."""
+
+from __future__ import annotations
+
+import dataclasses
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, inspect, select
+
+from crawler.items import Article
+from crawler.korean.dates import KST
+from crawler.offline import SavedPage, article_from_page
+from exports.models import ArticleRow, ArticleVersionRow, AuthorRow, ImageRow, UrlAliasRow
+from exports.sql import SqlStore, SqlWriter, engine_for, read_articles
+
+FIXTURES = Path(__file__).parent / "fixtures"
+ROOT = Path(__file__).parents[1]
+REAL = ["naver/article-2.html", "yna/article-1.html", "mk/article-1.html.gz", "hankookilbo/article-2.html.gz"]
+
+
+def real_articles() -> list[Article]:
+    articles = []
+    for name in REAL:
+        page = SavedPage.read(FIXTURES / name)
+        assert page.url
+        outcome = article_from_page(page.url, page.body, page.headers, page.fetched_at)
+        assert outcome.article is not None
+        articles.append(outcome.article)
+    return articles
+
+
+def count(engine, model) -> int:
+    with engine.connect() as connection:
+        return connection.execute(select(func.count()).select_from(model)).scalar_one()
+
+
+def test_schema_is_created_on_first_use(database_url: str) -> None:
+    tables = set(inspect(engine_for(database_url)).get_table_names())
+    assert {
+        "articles",
+        "authors",
+        "images",
+        "article_versions",
+        "url_aliases",
+        "near_duplicates",
+        "crawl_runs",
+        "alembic_version",
+    } <= tables
+
+
+def test_same_articles_twice_are_one_row_each(database_url: str) -> None:
+    engine = engine_for(database_url)
+    writer = SqlWriter(engine)
+    articles = real_articles()
+    assert writer.write(articles) == {"new": 4, "updated": 0, "unchanged": 0}
+    assert writer.write(articles + articles[:1]) == {"new": 0, "updated": 0, "unchanged": 4}
+    assert count(engine, ArticleRow) == 4
+    assert count(engine, AuthorRow) == sum(len(a.authors) for a in articles)
+    assert count(engine, ImageRow) == sum(len(a.images) for a in articles)
+
+
+def test_changed_body_updates_and_keeps_the_previous_version(database_url: str) -> None:
+    engine = engine_for(database_url)
+    writer = SqlWriter(engine)
+    original = real_articles()[0]
+    writer.write([original])
+    edited = dataclasses.replace(
+        original,
+        body_text=original.body_text + "\n\n(정정) 가격을 바로잡습니다.",
+        content_hash="0" * 40,
+        date_modified=original.date_modified + timedelta(hours=2),
+        authors=original.authors[:0],
+    )
+    assert writer.write([edited]) == {"new": 0, "updated": 1, "unchanged": 0}
+    with engine.connect() as connection:
+        row = connection.execute(
+            select(ArticleRow.version, ArticleRow.body_text, ArticleRow.date_modified)
+        ).one()
+        (old,) = connection.execute(
+            select(ArticleVersionRow.version, ArticleVersionRow.body_text, ArticleVersionRow.date_modified)
+        ).all()
+    assert row.version == 2 and row.body_text.endswith("바로잡습니다.")
+    assert (
+        old.version == 1
+        and old.body_text == original.body_text
+        and old.date_modified == original.date_modified
+    )
+    assert count(engine, AuthorRow) == 0  # the children follow the new version
+
+
+def test_a_failed_batch_leaves_nothing_and_the_next_run_completes_it(database_url: str) -> None:
+    engine = engine_for(database_url)
+    articles = real_articles()
+    broken = dataclasses.replace(articles[2], date_published=datetime(2024, 1, 1))  # naive: refused mid-batch
+    with pytest.raises(Exception, match="naive datetime"):
+        SqlWriter(engine).write(articles[:2] + [broken])
+    assert count(engine, ArticleRow) == 0 and count(engine, AuthorRow) == 0
+    assert SqlWriter(engine).write(articles) == {"new": 4, "updated": 0, "unchanged": 0}
+
+
+def test_round_trip_keeps_korean_text_times_and_order(database_url: str) -> None:
+    engine = engine_for(database_url)
+    articles = real_articles()
+    big = dataclasses.replace(
+        articles[0],
+        url="https://n.news.naver.com/mnews/article/003/9999999999",
+        canonical_url="https://n.news.naver.com/mnews/article/003/9999999999",
+        body_text="가" * 300_000,
+        body_html="<p>" + "나" * 300_000 + "</p>",
+    )
+    SqlWriter(engine).write([*articles, big])
+    back = {a.canonical_url: a for a in read_articles(engine)}
+    for article in [*articles, big]:
+        stored = back[article.canonical_url]
+        for field in (
+            "headline",
+            "subtitle",
+            "authors",
+            "body_text",
+            "body_html",
+            "excerpt",
+            "categories",
+            "tags",
+            "main_image",
+            "images",
+            "source_name",
+            "date_published",
+            "date_modified",
+        ):
+            assert getattr(stored, field) == getattr(article, field), field
+        assert stored.date_published.utcoffset() == timedelta(0)
+
+
+def test_window_and_source_filters(database_url: str) -> None:
+    engine = engine_for(database_url)
+    SqlWriter(engine).write(real_articles())
+    since = datetime(2025, 1, 1, tzinfo=KST)
+    assert {a.source for a in read_articles(engine, since=since)} == {"mk", "hankookilbo"}
+    assert [a.source for a in read_articles(engine, source="yna")] == ["yna"]
+    assert (
+        list(read_articles(engine, since=since, until=datetime(2025, 12, 31, tzinfo=KST), source="mk"))[
+            0
+        ].source
+        == "mk"
+    )
+
+
+def test_store_knows_canonical_and_fetched_urls(database_url: str) -> None:
+    engine = engine_for(database_url)
+    naver = real_articles()[0]
+    moved = dataclasses.replace(naver, url=naver.canonical_url + "?type=editn&cds=news_media_pc")
+    SqlWriter(engine).write([moved])
+    store = SqlStore(engine)
+    assert store.seen(naver.canonical_url) and store.seen(moved.url)
+    assert not store.seen("https://n.news.naver.com/mnews/article/003/0000000001")
+    assert count(engine, UrlAliasRow) == 1
+    fresh = dataclasses.replace(naver, url="https://x.example/a", canonical_url="https://x.example/a")
+    store.remember(fresh)
+    assert store.seen("https://x.example/a")
+
+
+def test_alembic_command_upgrades_a_fresh_database(database_url: str) -> None:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "alembic",
+            "-c",
+            "exports/alembic.ini",
+            "-x",
+            f"url={database_url}",
+            "upgrade",
+            "head",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "articles" in inspect(engine_for(database_url)).get_table_names()
+
+
+def test_timestamps_are_aware(database_url: str) -> None:
+    engine = engine_for(database_url)
+    SqlWriter(engine).write(real_articles()[:1])
+    with engine.connect() as connection:
+        first_seen = connection.execute(select(ArticleRow.first_seen_at)).scalar_one()
+    assert first_seen.tzinfo is UTC and abs(first_seen - datetime.now(UTC)) < timedelta(minutes=5)
