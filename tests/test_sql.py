@@ -98,7 +98,7 @@ def test_a_failed_batch_leaves_nothing_and_the_next_run_completes_it(database_ur
     articles = real_articles()
     broken = dataclasses.replace(articles[2], date_published=datetime(2024, 1, 1))  # naive: refused mid-batch
     with pytest.raises(Exception, match="naive datetime"):
-        SqlWriter(engine).write(articles[:2] + [broken])
+        SqlWriter(engine).write([*articles[:2], broken])
     assert count(engine, ArticleRow) == 0 and count(engine, AuthorRow) == 0
     assert SqlWriter(engine).write(articles) == {"new": 4, "updated": 0, "unchanged": 0}
 
@@ -143,9 +143,9 @@ def test_window_and_source_filters(database_url: str) -> None:
     assert {a.source for a in read_articles(engine, since=since)} == {"mk", "hankookilbo"}
     assert [a.source for a in read_articles(engine, source="yna")] == ["yna"]
     assert (
-        list(read_articles(engine, since=since, until=datetime(2025, 12, 31, tzinfo=KST), source="mk"))[
-            0
-        ].source
+        next(
+            iter(read_articles(engine, since=since, until=datetime(2025, 12, 31, tzinfo=KST), source="mk"))
+        ).source
         == "mk"
     )
 
