@@ -55,6 +55,7 @@ _SLUG_RE = re.compile(r"[^a-z0-9]+")
 # Liquid reads `{{`, `{%` (and their closers) anywhere in a post: as entities they print as themselves.
 _LIQUID = {"{{": "&#123;&#123;", "{%": "&#123;%", "}}": "&#125;&#125;", "%}": "%&#125;"}
 _LIQUID_RE = re.compile("|".join(re.escape(k) for k in _LIQUID))
+_CONTROLS_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,16 @@ def front_matter(article: Article, options: PostOptions) -> dict[str, Any]:
         "source_url": article.canonical_url,
         "feature_image": image,
     }
-    return {key: value for key, value in matter.items() if value not in (None, "", [])}
+    return {key: _yaml_text(value) for key, value in matter.items() if value not in (None, "", [])}
+
+
+def _yaml_text(value: Any) -> Any:
+    """Strings without the control characters YAML reads as line breaks (NEL, LS, PS) or refuses."""
+    if isinstance(value, str):
+        return _CONTROLS_RE.sub(" ", value)
+    if isinstance(value, list):
+        return [_yaml_text(v) for v in value]
+    return value
 
 
 def sanitize(body_html: str) -> str:

@@ -7,6 +7,8 @@ import unicodedata
 
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _SPACES_RE = re.compile(r"[ \t\u00a0\u2002\u2003\u2009\u3000]+")
+# Control characters (C0, C1, and the Unicode line and paragraph separators) are spaces in text.
+_CONTROLS_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 _HANGUL_RE = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]")
 _LETTER_RE = re.compile(r"[^\W\d_]")
 
@@ -15,7 +17,7 @@ def clean_text(text: str | None) -> str:
     """NFC, no invisible characters, one space between words, no surrounding space."""
     if not text:
         return ""
-    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+    text = _CONTROLS_RE.sub(" ", unicodedata.normalize("NFC", text).translate(_INVISIBLE))
     return _SPACES_RE.sub(" ", text.replace("\r", " ").replace("\n", " ")).strip()
 
 

@@ -1,0 +1,84 @@
+"""`scrapy export` as users run it, from a database the SQL writer filled with the real pages."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from crawler.offline import SavedPage, article_from_page
+from exports.sql import SqlWriter, engine_for
+
+ROOT = Path(__file__).parents[1]
+FIXTURES = ROOT / "tests" / "fixtures"
+
+
+def filled(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'news.sqlite3'}"
+    articles = []
+    for meta in sorted(FIXTURES.glob("*/*.meta.json")):
+        name = meta.name.removesuffix(".meta.json")
+        page = SavedPage.read(next(p for p in meta.parent.iterdir() if p.name.startswith(f"{name}.htm")))
+        assert page.url
+        outcome = article_from_page(page.url, page.body, page.headers, page.fetched_at)
+        if outcome.article:
+            articles.append(outcome.article)
+    SqlWriter(engine_for(url)).write(articles)
+    engine_for(url).dispose()
+    return url
+
+
+def export(*args: str) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "scrapy", "export", *args], cwd=ROOT, capture_output=True, timeout=120
+    )
+
+
+def test_jsonl_window_and_source(tmp_path: Path) -> None:
+    url = filled(tmp_path)
+    done = export("jsonl", "--database", url, "--since", "2024-01-01", "--until", "2025-12-31")
+    assert done.returncode == 0, done.stderr
+    rows = [json.loads(line) for line in done.stdout.decode("utf-8").splitlines()]
+    assert [r["source"] for r in rows] == ["naver", "hankookilbo", "mk"]  # oldest first
+    assert rows[0]["headline"] == "AI 노트북 3대 중 2대…삼성 '갤럭시 북4 엣지' 뜬다"
+    only = export("jsonl", "--database", url, "--source", "yna")
+    # en.yna.co.kr (2019) and www.yna.co.kr (2022) are both Yonhap
+    assert [json.loads(line)["url"][:18] for line in only.stdout.decode().splitlines()] == [
+        "https://en.yna.co.",
+        "https://www.yna.co",
+    ]
+
+
+def test_csv_is_utf8_with_json_cells(tmp_path: Path) -> None:
+    url = filled(tmp_path)
+    out = tmp_path / "articles.csv"
+    done = export("csv", "--database", url, "--output", str(out))
+    assert done.returncode == 0, done.stderr
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8"))))
+    assert len(rows) == 10 and "10 articles exported" in done.stderr.decode()
+    naver = next(r for r in rows if "갤럭시" in r["headline"])
+    assert json.loads(naver["authors"]) == [
+        {"name": "이현주", "role": "기자", "email": "lovelypsyche@newsis.com"}
+    ]
+
+
+def test_jekyll_export_reports_and_is_idempotent(tmp_path: Path) -> None:
+    url = filled(tmp_path)
+    site = tmp_path / "site"
+    first = export("jekyll", "--database", url, "--site", str(site))
+    assert first.returncode == 0, first.stderr
+    assert "10 new" in first.stderr.decode()
+    posts = {p.name: p.read_bytes() for p in (site / "_posts").iterdir()}
+    assert len(posts) == 10
+    again = export("jekyll", "--database", url, "--site", str(site))
+    assert "10 unchanged" in again.stderr.decode()
+    assert {p.name: p.read_bytes() for p in (site / "_posts").iterdir()} == posts
+
+
+def test_bad_arguments_are_refused(tmp_path: Path) -> None:
+    assert export("xml").returncode == 2
+    bad = export("jsonl", "--since", "last week", "--database", f"sqlite:///{tmp_path / 'x.sqlite3'}")
+    assert bad.returncode == 2 and b"--since='last week' is not a date" in bad.stderr

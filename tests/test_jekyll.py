@@ -1,0 +1,221 @@
+"""Jekyll posts: front matter that loads back, stable file names, byte-identical re-exports, bodies that
+cannot inject, and a real `jekyll build` of posts made from the real pages."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import shutil
+import subprocess
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from crawler.items import Article
+from crawler.korean.dates import KST
+from crawler.offline import SavedPage, article_from_page
+from exports.jekyll import PostOptions, front_matter, post_filename, render_post, sanitize, write_post
+
+FIXTURES = Path(__file__).parent / "fixtures"
+NASTY_TITLES = [
+    'AI: 다음 10년 "전망" #1 --- 끝',
+    "* 별표로 시작하는 제목",
+    "! 느낌표로 시작",
+    "'작은따옴표' 제목 & 기호 % @ `백틱`",
+    "{{ site.title }} 와 {% include x.html %}",
+    "이모지 🚀📱 제목",
+    "---",
+    "- 목록처럼 시작",
+    "yes",
+    "null",
+    "2024-05-23",
+    "줄\n바꿈이 있는\t제목",
+    "?: 물음표 콜론",
+]
+
+
+def real_articles() -> list[Article]:
+    found = []
+    for meta in sorted(FIXTURES.glob("*/*.meta.json")):
+        name = meta.name.removesuffix(".meta.json")
+        page = SavedPage.read(next(p for p in meta.parent.iterdir() if p.name.startswith(f"{name}.htm")))
+        assert page.url
+        outcome = article_from_page(page.url, page.body, page.headers, page.fetched_at)
+        if outcome.article:
+            found.append(outcome.article)
+    return found
+
+
+ARTICLES = real_articles()
+NAVER = next(a for a in ARTICLES if a.source == "naver" and a.subtitle and "갤럭시" in a.headline)
+
+
+def matter_of(post: str) -> dict:
+    assert post.startswith("---\n")
+    return yaml.safe_load(post.split("\n---\n", 1)[0].removeprefix("---\n"))
+
+
+@pytest.mark.parametrize("title", NASTY_TITLES)
+def test_front_matter_loads_back_to_the_same_values(title: str) -> None:
+    article = dataclasses.replace(
+        NAVER, headline=title, excerpt=title, feature_text=title, tags=[title, "5G"]
+    )
+    assert matter_of(render_post(article)) == front_matter(article, PostOptions())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(min_size=1, max_size=80))
+def test_any_title_loads_back(title: str) -> None:
+    article = dataclasses.replace(NAVER, headline=title)
+    written = front_matter(article, PostOptions())["title"]
+    assert matter_of(render_post(article))["title"] == written
+    # Only control characters YAML cannot carry are changed, into spaces.
+    assert len(written) == len(title) and all(a == b or b == " " for a, b in zip(title, written, strict=True))
+
+
+def test_front_matter_keys_and_meanings() -> None:
+    matter = matter_of(render_post(NAVER))
+    assert list(matter) == [
+        "title",
+        "categories",
+        "excerpt",
+        "feature_text",
+        "image",
+        "date",
+        "last_modified_at",
+        "author",
+        "source",
+        "source_url",
+        "feature_image",
+    ]
+    assert matter["title"] == NAVER.headline and matter["categories"] == NAVER.categories
+    assert matter["feature_text"] == NAVER.feature_text and matter["excerpt"] == NAVER.excerpt
+    assert matter["date"] == "2024-05-30 11:40:08 +0900"
+    assert matter["image"] == matter["feature_image"] == NAVER.main_image["url"]
+    assert matter["source"] == "뉴시스" and matter["source_url"] == NAVER.canonical_url
+    assert matter["author"] == "이현주"
+
+
+def test_downloaded_image_is_served_from_the_site() -> None:
+    image = {**NAVER.main_image, "path": "full/abc.jpg"}
+    matter = front_matter(dataclasses.replace(NAVER, main_image=image), PostOptions())
+    assert matter["image"] == "/assets/img/news/full/abc.jpg"
+
+
+def test_file_names_are_ascii_stable_and_unique() -> None:
+    names = [post_filename(a) for a in ARTICLES]
+    assert len(set(names)) == len(names)
+    assert all(name.isascii() and name.endswith(".html") for name in names)
+    assert post_filename(NAVER) == post_filename(dataclasses.replace(NAVER, headline="다른 제목"))
+    late = dataclasses.replace(NAVER, date_published=datetime(2024, 5, 30, 23, 30, tzinfo=KST))
+    assert post_filename(late).startswith("2024-05-30-naver-")
+
+
+def test_reexport_is_byte_identical_and_replaces_instead_of_adding(tmp_path: Path) -> None:
+    assert write_post(NAVER, tmp_path) == "new"
+    (post,) = (tmp_path / "_posts").iterdir()
+    before = post.read_bytes(), post.stat().st_mtime_ns
+    assert write_post(NAVER, tmp_path) == "unchanged"
+    assert (post.read_bytes(), post.stat().st_mtime_ns) == before
+    assert write_post(dataclasses.replace(NAVER, headline="고친 제목"), tmp_path) == "updated"
+    moved = dataclasses.replace(NAVER, date_published=datetime(2024, 6, 2, 9, tzinfo=KST))
+    write_post(moved, tmp_path)
+    assert [p.name for p in (tmp_path / "_posts").iterdir()] == [post_filename(moved)]
+
+
+@pytest.mark.parametrize(
+    ("dirty", "gone"),
+    [
+        ("<p>a</p><script>alert(1)</script>", "<script"),
+        ("<style>p{}</style><p>a</p>", "<style"),
+        ('<iframe src="https://evil.example"></iframe><p>a</p>', "<iframe"),
+        ('<img src="https://x/a.jpg" onerror="alert(1)">', "onerror"),
+        ('<a href="javascript:alert(1)">x</a>', "javascript:"),
+        ('<p onclick="x()">a</p>', "onclick"),
+        ("<p>{{ site.title }}</p>", "{{"),
+        ("<p>{% include secret.html %}</p>", "{%"),
+    ],
+)
+def test_body_is_sanitized_and_liquid_inert(dirty: str, gone: str) -> None:
+    assert gone not in sanitize(dirty)
+
+
+def test_excerpt_mode_links_to_the_original(tmp_path: Path) -> None:
+    post = render_post(NAVER, PostOptions(body="excerpt"))
+    body = post.split("\n---\n", 1)[1]
+    assert NAVER.excerpt[:30] in body and NAVER.body_text.split("\n\n")[-1][:30] not in body
+    assert f'href="{NAVER.canonical_url}"' in body
+
+
+SITE_CONFIG = """title: 테스트 사이트
+markdown: kramdown
+permalink: /:year/:month/:day/:title/
+defaults:
+  - scope: {path: "", type: posts}
+    values: {layout: post}
+"""
+LAYOUT = """<!DOCTYPE html><html lang="ko"><head><meta charset="utf-8"><title>{{ page.title | escape }}</title></head>
+<body><h1 class="title">{{ page.title }}</h1><p class="excerpt">{{ page.excerpt }}</p>
+<p class="feature">{{ page.feature_text }}</p><p class="date">{{ page.date | date: "%Y-%m-%d %H:%M" }}</p>
+{{ content }}</body></html>
+"""
+
+
+def test_posts_build_with_a_real_jekyll(tmp_path: Path) -> None:
+    jekyll = shutil.which("jekyll")
+    if jekyll is None:
+        if os.environ.get("CI"):
+            pytest.fail("jekyll is not installed in CI: .ci/run installs Debian's jekyll package")
+        pytest.skip("jekyll is not installed here (apt-get install jekyll)")
+    site = tmp_path / "site"
+    (site / "_layouts").mkdir(parents=True)
+    (site / "_config.yml").write_text(SITE_CONFIG, encoding="utf-8")
+    (site / "_layouts" / "post.html").write_text(LAYOUT, encoding="utf-8")
+    trap = dataclasses.replace(
+        NAVER,
+        url="https://n.news.naver.com/mnews/article/003/0000000009",
+        canonical_url="https://n.news.naver.com/mnews/article/003/0000000009",
+        headline=NASTY_TITLES[0],
+        excerpt="{{ site.title }} 요약: #1 --- 끝",
+        body_html="<p>{{ site.title }} 와 {% include nothing.html %} 그리고 <script>x()</script></p>",
+    )
+    for article in [*ARTICLES, trap]:
+        write_post(article, site)
+    done = subprocess.run(
+        [
+            jekyll,
+            "build",
+            "--source",
+            str(site),
+            "--destination",
+            str(tmp_path / "_site"),
+            "--safe",
+            "--trace",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8"},
+    )
+    log = done.stdout + done.stderr
+    assert done.returncode == 0, log[-3000:]
+    assert "Liquid" not in log and "front matter" not in log.lower() and "warning" not in log.lower()
+    pages = {p: p.read_text(encoding="utf-8") for p in (tmp_path / "_site").rglob("index.html")}
+    assert len(pages) == len(ARTICLES) + 1
+    built = "\n".join(pages.values())
+    for article in ARTICLES:
+        assert (
+            f'<h1 class="title">{article.headline.replace("&", "&amp;").replace(chr(34), "&quot;")}' in built
+            or article.headline in built
+        )
+        assert article.body_text.split("\n\n")[0][:40] in built
+    trap_page = next(text for text in pages.values() if "include nothing.html" in text)
+    assert "{{ site.title }} 와 {% include nothing.html %}" in trap_page.replace("&#123;", "{").replace(
+        "&#125;", "}"
+    )
+    assert "<script>" not in trap_page
+    assert "테스트 사이트 와" not in trap_page  # the Liquid in the body was not run
