@@ -71,12 +71,15 @@ class Command(ScrapyCommand):
         sys.stderr.write(f"{count} articles exported{' to ' + opts.output if opts.output else ''}\n")
 
     def rows(self, fmt: str, articles: Any, output: IO[bytes]) -> int:
-        """Scrapy's own feed exporters, in UTF-8; in CSV, lists and objects are JSON in their cell."""
+        """Scrapy's own feed exporters, in UTF-8; in CSV, lists and objects are JSON in their cell.
+
+        (Scrapy annotates their file as BytesIO; any binary file works, stdout's buffer included.)
+        """
         exporter: JsonLinesItemExporter | CsvItemExporter
         if fmt == "jsonl":
-            exporter = JsonLinesItemExporter(output, encoding="utf-8", ensure_ascii=False)
+            exporter = JsonLinesItemExporter(output, encoding="utf-8", ensure_ascii=False)  # type: ignore[arg-type]
         else:
-            exporter = CsvItemExporter(output, encoding="utf-8", include_headers_line=True)
+            exporter = CsvItemExporter(output, encoding="utf-8", include_headers_line=True)  # type: ignore[arg-type]
         exporter.start_exporting()
         count = 0
         for article in articles:
