@@ -15,7 +15,7 @@ from scrapy.exporters import CsvItemExporter, JsonLinesItemExporter
 
 from crawler.items import Article
 from crawler.spiders.base import parse_bound
-from exports.jekyll import options_from_settings, write_post
+from exports.jekyll import PostWriter, options_from_settings
 from exports.sql import DEFAULT_DATABASE_URL, engine_for, read_articles
 
 FORMATS = ("jsonl", "csv", "jekyll")
@@ -91,12 +91,13 @@ class Command(ScrapyCommand):
     def jekyll(self, articles: Any, site: Path) -> None:
         assert self.settings is not None
         options = options_from_settings(self.settings)
+        writer = PostWriter(site, options)
         outcomes: Counter[str] = Counter()
         for article in articles:
             if article.duplicate_of and not options.include_duplicates:
                 outcomes["skipped_duplicate"] += 1
                 continue
-            outcomes[write_post(article, site, options)] += 1
+            outcomes[writer.write(article)] += 1
             done = sum(outcomes.values())
             if done % PROGRESS_EVERY == 0:
                 sys.stderr.write(f"{done} posts… ({dict(outcomes)})\n")
