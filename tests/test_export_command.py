@@ -82,3 +82,17 @@ def test_bad_arguments_are_refused(tmp_path: Path) -> None:
     assert export("xml").returncode == 2
     bad = export("jsonl", "--since", "last week", "--database", f"sqlite:///{tmp_path / 'x.sqlite3'}")
     assert bad.returncode == 2 and b"--since='last week' is not a date" in bad.stderr
+
+
+def test_readme_example_queries_run(tmp_path: Path) -> None:
+    import re
+    import sqlite3
+
+    url = filled(tmp_path)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    (block,) = re.findall(r"```sql\n(.*?)```", readme, re.S)
+    statements = [s.strip() for s in re.sub(r"--[^\n]*", "", block).split(";") if s.strip()]
+    assert len(statements) == 4
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as connection:
+        results = [connection.execute(statement).fetchall() for statement in statements]
+    assert ("뉴시스", "2024-05-30", 1) in results[0]
