@@ -5,9 +5,8 @@ SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 COMMANDS_MODULE = "crawler.commands"
 
-# Say who we are and where to reach us; operators override the contact URL.
+# Say who we are and where to reach us: the User-Agent names NEWS_CONTACT_URL (crawler.addons).
 NEWS_CONTACT_URL = "https://github.com/korean-tech-news-crawler"
-USER_AGENT = f"korean-tech-news-crawler/0.1 (+{NEWS_CONTACT_URL})"
 
 # Politeness: obey robots.txt, a few requests per site at once, adapt to the server's latency.
 ROBOTSTXT_OBEY = True
@@ -49,7 +48,7 @@ DOWNLOADER_MIDDLEWARES = {
 EXTENSIONS = {"crawler.extensions.StatsFile": 0}
 
 # Replay of captured pages on a local server instead of the web (`-s NEWS_REPLAY_URL=http://127.0.0.1:PORT`).
-ADDONS = {"crawler.replay.ReplayAddon": 0}
+ADDONS = {"crawler.replay.ReplayAddon": 0, "crawler.addons.ContactAddon": 0}
 
 # The database (SQLite file by default; postgresql+psycopg://… or mysql+pymysql://… in production),
 # written NEWS_DB_BATCH articles per transaction, and asked "have I seen this article?" by the crawl.

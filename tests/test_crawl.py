@@ -30,13 +30,26 @@ YNA = (FIXTURES / "yna" / "article-1.html").read_bytes()
 FAIL = "https://fail.example.com"
 
 
+def jpeg() -> bytes:
+    from io import BytesIO
+
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", (320, 200), (200, 30, 30)).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+YNA_IMAGE = "https://img0.yna.co.kr/photo/yna/YH/2022/09/07/PYH2022090727090006100_P4.jpg"
+
+
 def failure_site() -> dict[str, Resource]:
     """Pages that fail on purpose, each served where a spider would meet it."""
     moved = {"Content-Type": "text/html"}
     return {
         f"{FAIL}/flaky": Resource(YNA, fail_times=1),
         f"{FAIL}/throttled": Resource(YNA, fail_times=1, fail_status=429, fail_headers={"Retry-After": "1"}),
-        f"{FAIL}/slow": Resource(YNA, delay=3.0),
+        f"{FAIL}/slow": Resource(YNA, delay=8.0),
         f"{FAIL}/redirect-1": Resource(status=301, headers={**moved, "Location": f"{FAIL}/redirect-2"}),
         f"{FAIL}/redirect-2": Resource(status=302, headers={**moved, "Location": f"{FAIL}/landed"}),
         f"{FAIL}/landed": Resource(YNA),
@@ -53,6 +66,7 @@ def failure_site() -> dict[str, Resource]:
             b"User-agent: *\nDisallow: /private\n", headers={"Content-Type": "text/plain"}
         ),
         "https://robots.example.com/private/1": Resource(YNA),
+        YNA_IMAGE: Resource(jpeg(), headers={"Content-Type": "image/jpeg"}),
     }
 
 
@@ -203,7 +217,7 @@ def test_failures_end_in_a_retry_a_counted_drop_or_a_logged_error(
         "https://n.news.naver.com/mnews/article/001/0000000001",
         "https://robots.example.com/private/1",
     ]
-    run = crawl(server, tmp_path, "generic", f"url={','.join(urls)}", DOWNLOAD_TIMEOUT=1, RETRY_TIMES=1)
+    run = crawl(server, tmp_path, "generic", f"url={','.join(urls)}", DOWNLOAD_TIMEOUT=3, RETRY_TIMES=1)
     assert run.returncode == 0, run.log[-3000:]
     assert run.stats["finish_reason"] == "finished"
     got = {item["url"]: item for item in run.items}
@@ -310,3 +324,23 @@ def test_offline_main_job(tmp_path: Path) -> None:
         timeout=300,
     )
     assert json.loads(again.stdout.splitlines()[-1])["articles"]["aitimes"] == 0  # incremental: all stored
+
+
+def test_main_images_downloaded_into_the_site_or_left_remote(server: ReplayServer, tmp_path: Path) -> None:
+    urls = [f"{FAIL}/landed", f"{FAIL}/wrong-charset"]  # Yonhap's photo is served; Naver's is not
+    run = crawl(server, tmp_path, "generic", f"url={','.join(urls)}", NEWS_JEKYLL_IMAGES="download")
+    assert run.returncode == 0, run.log[-3000:]
+    assert run.stats["news/images/downloaded"] == 1 and run.stats["news/images/failed"] == 1
+    posts = {
+        p.read_text(encoding="utf-8").split("\n---\n", 1)[0]: p
+        for p in (tmp_path / "site" / "_posts").iterdir()
+    }
+    images = [
+        line.split(": ", 1)[1].strip("'")
+        for matter in posts
+        for line in matter.splitlines()
+        if line.startswith("image:")
+    ]
+    local = [i for i in images if i.startswith("/assets/img/news/")]
+    assert len(local) == 1 and (tmp_path / "site" / local[0].lstrip("/")).stat().st_size > 0
+    assert [i for i in images if i.startswith("https://imgnews.pstatic.net/")]

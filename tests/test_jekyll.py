@@ -219,3 +219,27 @@ def test_posts_build_with_a_real_jekyll(tmp_path: Path) -> None:
     )
     assert "<script>" not in trap_page
     assert "테스트 사이트 와" not in trap_page  # the Liquid in the body was not run
+
+
+def test_pipeline_leaves_near_duplicates_out_unless_asked(tmp_path: Path) -> None:
+    from scrapy.utils.test import get_crawler
+
+    from exports.jekyll import JekyllPipeline
+
+    copy = dataclasses.replace(
+        NAVER,
+        url="https://www.newsis.com/view/1",
+        canonical_url="https://www.newsis.com/view/1",
+        duplicate_of=NAVER.canonical_url,
+    )
+    for include, expected in ((False, 1), (True, 2)):
+        site = tmp_path / str(include)
+        crawler = get_crawler(
+            settings_dict={"NEWS_JEKYLL_SITE": str(site), "NEWS_JEKYLL_INCLUDE_DUPLICATES": include}
+        )
+        crawler._apply_settings()
+        pipeline = JekyllPipeline.from_crawler(crawler)
+        for article in (NAVER, copy):
+            pipeline.process_item(article)
+        assert len(list((site / "_posts").iterdir())) == expected
+        assert crawler.stats.get_value("news/jekyll/skipped_duplicate", 0) == (0 if include else 1)

@@ -145,3 +145,33 @@ def test_readme_table_lists_every_spider_as_it_declares_itself() -> None:
         row = next((line for line in readme.splitlines() if line.startswith(f"| `{name}` |")), None)
         assert row is not None, f"{name} is missing from the README's table of spiders"
         assert row.rstrip(" |").endswith(LOADER.load(name).verified)
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ({}, "korean-tech-news-crawler/0.1 (+https://github.com/korean-tech-news-crawler)"),
+        (
+            {"NEWS_CONTACT_URL": "mailto:ops@example.kr"},
+            "korean-tech-news-crawler/0.1 (+mailto:ops@example.kr)",
+        ),
+        ({"USER_AGENT": "custom/1"}, "custom/1"),
+    ],
+)
+def test_user_agent_names_the_contact(given: dict[str, str], expected: str) -> None:
+    from crawler.addons import ContactAddon
+
+    settings = get_project_settings()
+    for key, value in given.items():
+        settings.set(key, value, priority="cmdline")
+    ContactAddon().update_settings(settings)
+    assert settings.get("USER_AGENT") == expected
+
+
+def test_politeness_defaults() -> None:
+    settings = get_project_settings()
+    assert settings.getbool("ROBOTSTXT_OBEY") and settings.getbool("AUTOTHROTTLE_ENABLED")
+    assert (
+        settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN") <= 4 and settings.getint("CLOSESPIDER_TIMEOUT") > 0
+    )
+    assert {429, 503} <= set(settings.getlist("RETRY_HTTP_CODES"))
