@@ -11,9 +11,9 @@ import weakref
 from typing import Any, Protocol
 
 from scrapy.utils.misc import build_from_crawler, load_object
-from w3lib.url import canonicalize_url
 
 from crawler.items import Article
+from crawler.urls import url_key
 
 
 class ArticleStore(Protocol):
@@ -35,10 +35,10 @@ class MemoryStore:
         return cls()
 
     def seen(self, url: str) -> bool:
-        return canonicalize_url(url) in self._urls
+        return url_key(url) in self._urls
 
     def remember(self, article: Article) -> None:
-        self._urls.update(canonicalize_url(u) for u in (article.url, article.canonical_url) if u)
+        self._urls.update(url_key(u) for u in (article.url, article.canonical_url) if u)
 
 
 _STORES: weakref.WeakKeyDictionary[Any, ArticleStore] = weakref.WeakKeyDictionary()

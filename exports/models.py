@@ -2,28 +2,21 @@
 aliases, near-duplicate links and crawl runs. Alembic migrations in exports/migrations create it.
 
 Datetimes are stored as UTC without an offset (the one form SQLite, PostgreSQL and MariaDB share) and
-come back aware, in UTC; URLs are looked up by the SHA-1 of their canonical form (`url_key`), which
+come back aware, in UTC; URLs are looked up by the SHA-1 of their identity (crawler.urls.url_key), which
 fits an index on every backend where a 2,000-character URL would not.
 """
 
 from __future__ import annotations
 
-import hashlib
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, TypeDecorator
 from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
-from w3lib.url import canonicalize_url
 
 # MariaDB/MySQL's TEXT holds 64 KB: bodies need more.
 LongText = Text().with_variant(mysql.LONGTEXT(), "mysql", "mariadb")
-
-
-def url_key(url: str) -> str:
-    """The index key of a URL: SHA-1 of its canonical form (w3lib's: sorted query, no fragment)."""
-    return hashlib.sha1(canonicalize_url(url).encode("utf-8")).hexdigest()
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -22,6 +22,7 @@ from sqlalchemy import Engine, Table, create_engine, delete, event, insert, sele
 from sqlalchemy.engine import make_url
 
 from crawler.items import Article
+from crawler.urls import url_key
 from exports.models import (
     ArticleRow,
     ArticleVersionRow,
@@ -29,7 +30,6 @@ from exports.models import (
     CrawlRunRow,
     ImageRow,
     UrlAliasRow,
-    url_key,
 )
 
 logger = logging.getLogger(__name__)

@@ -7,7 +7,7 @@ import html
 import re
 from collections import Counter
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 from crawler.items import Article, Author, Block, RawArticle
 from crawler.korean.boilerplate import clean_blocks
@@ -15,6 +15,7 @@ from crawler.korean.bylines import merge_authors, parse_byline
 from crawler.korean.dates import parse_raw_dates
 from crawler.korean.sentences import make_excerpt
 from crawler.korean.text import clean_text
+from crawler.urls import clean_url, same_site
 
 # Our taxonomy: a site section (Korean or English) to the static site's category.
 TAXONOMY = (
@@ -138,20 +139,13 @@ def content_hash(text: str) -> str:
 
 
 def trusted_canonical(url: str, canonical: str | None) -> str:
-    """rel=canonical/og:url when it points at an article on the same site; the fetched URL otherwise."""
-    fetched = urlsplit(url)
+    """rel=canonical/og:url when it points at an article on the same site (not its home page), else the
+    fetched URL; either without tracking parameters, Naver's forms folded (crawler.urls.clean_url)."""
     if canonical:
         parts = urlsplit(canonical)
-        same_site = _site(parts.hostname) == _site(fetched.hostname)
-        if parts.scheme in {"http", "https"} and same_site and parts.path not in {"", "/"}:
-            return urlunsplit(parts._replace(fragment=""))
-    return urlunsplit(fetched._replace(fragment=""))
-
-
-def _site(host: str | None) -> str:
-    labels = (host or "").lower().split(".")
-    keep = 3 if len(labels) >= 3 and labels[-2] in {"co", "or", "ne", "go", "ac", "re", "pe"} else 2
-    return ".".join(labels[-keep:])
+        if parts.scheme in {"http", "https"} and same_site(canonical, url) and parts.path not in {"", "/"}:
+            return clean_url(canonical)
+    return clean_url(url)
 
 
 def render_html(blocks: list[Block]) -> str:
