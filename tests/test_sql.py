@@ -153,10 +153,12 @@ def test_window_and_source_filters(database_url: str) -> None:
 def test_store_knows_canonical_and_fetched_urls(database_url: str) -> None:
     engine = engine_for(database_url)
     naver = real_articles()[0]
-    moved = dataclasses.replace(naver, url=naver.canonical_url + "?type=editn&cds=news_media_pc")
-    SqlWriter(engine).write([moved])
+    fetched = "https://news.naver.com/main/read.naver?mode=LSD&mid=shm&sid1=101&oid=003&aid=0012577249"
+    elsewhere = dataclasses.replace(naver, url="https://www.newsis.com/view/?id=NISX20240530_0002754461")
+    SqlWriter(engine).write([elsewhere])
     store = SqlStore(engine)
-    assert store.seen(naver.canonical_url) and store.seen(moved.url)
+    assert store.seen(naver.canonical_url) and store.seen(fetched)  # Naver's forms are one article
+    assert store.seen(elsewhere.url)  # the URL it was fetched at is an alias
     assert not store.seen("https://n.news.naver.com/mnews/article/003/0000000001")
     assert count(engine, UrlAliasRow) == 1
     fresh = dataclasses.replace(naver, url="https://x.example/a", canonical_url="https://x.example/a")
