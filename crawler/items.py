@@ -88,6 +88,7 @@ class Article:
     language: str | None = None
     content_hash: str | None = None
     duplicate_of: str | None = None
+    duplicate_score: float | None = None
     fetched_at: datetime | None = None
 
     def to_json(self) -> dict[str, Any]:

@@ -25,11 +25,12 @@ DOWNLOAD_TIMEOUT = 30
 # A scheduled run is bounded in time whatever happens.
 CLOSESPIDER_TIMEOUT = 3600
 
-# Raw fields are normalized and checked; the main image fetched (if asked); the article stored in the
+# Raw fields are normalized, checked and deduplicated; the main image fetched (if asked); the article stored in the
 # database and written as a Jekyll post; then remembered as stored (what makes the next run incremental).
 ITEM_PIPELINES = {
     "pipelines.normalize.NormalizePipeline": 200,
     "pipelines.validate.ValidatePipeline": 300,
+    "pipelines.dedup.DedupPipeline": 400,
     "exports.images.MainImagePipeline": 500,
     "exports.sql.SqlPipeline": 600,
     "exports.jekyll.JekyllPipeline": 700,
@@ -55,6 +56,10 @@ ADDONS = {"crawler.replay.ReplayAddon": 0, "crawler.addons.ContactAddon": 0}
 DATABASE_URL = "sqlite:///output/news.sqlite3"
 NEWS_DB_BATCH = 100
 NEWS_STORE = "exports.sql.SqlStore"
+# Articles published in the last NEWS_RECHECK_DAYS are fetched again once their copy is older than
+# NEWS_RECHECK_HOURS, so corrections reach the database and the site.
+NEWS_RECHECK_DAYS = 2
+NEWS_RECHECK_HOURS = 6
 
 # The Jekyll site posts go to; full bodies or excerpts with a link; main images downloaded or remote.
 NEWS_JEKYLL_SITE = "output/site"

@@ -23,12 +23,19 @@ class ArticleStore(Protocol):
     def remember(self, article: Article) -> None:
         """Record a stored article under its URL and canonical URL."""
 
+    def same_body(self, content_hash: str) -> str | None:
+        """The canonical URL of a stored article with this body, if any."""
+
+    def add_alias(self, url: str, canonical_url: str) -> None:
+        """Record `url` as another address of the stored article at `canonical_url`."""
+
 
 class MemoryStore:
-    """Seen URLs in a set: incremental within one process, forgotten when it ends."""
+    """Seen URLs and bodies in memory: incremental within one process, forgotten when it ends."""
 
     def __init__(self) -> None:
         self._urls: set[str] = set()
+        self._bodies: dict[str, str] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> MemoryStore:
@@ -39,6 +46,14 @@ class MemoryStore:
 
     def remember(self, article: Article) -> None:
         self._urls.update(url_key(u) for u in (article.url, article.canonical_url) if u)
+        if article.content_hash:
+            self._bodies.setdefault(article.content_hash, article.canonical_url)
+
+    def same_body(self, content_hash: str) -> str | None:
+        return self._bodies.get(content_hash)
+
+    def add_alias(self, url: str, canonical_url: str) -> None:
+        self._urls.add(url_key(url))
 
 
 _STORES: weakref.WeakKeyDictionary[Any, ArticleStore] = weakref.WeakKeyDictionary()

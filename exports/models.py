@@ -11,7 +11,19 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, TypeDecorator
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    TypeDecorator,
+)
 from sqlalchemy.dialects import mysql
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -150,6 +162,18 @@ class NearDuplicateRow(Base):
     duplicate_of_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
     similarity: Mapped[float] = mapped_column(Float)
     detected_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SignatureRow(Base):
+    """The near-duplicate signature of a stored article (pipelines.neardup), in the order they came."""
+
+    __tablename__ = "article_signatures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    url_key: Mapped[str] = mapped_column(String(40), unique=True)
+    canonical_url: Mapped[str] = mapped_column(Text)
+    signature: Mapped[bytes] = mapped_column(LargeBinary)
+    duplicate_of: Mapped[str | None] = mapped_column(Text)
 
 
 class CrawlRunRow(Base):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, cast
@@ -29,6 +29,8 @@ from exports.models import (
     AuthorRow,
     CrawlRunRow,
     ImageRow,
+    NearDuplicateRow,
+    SignatureRow,
     UrlAliasRow,
 )
 
@@ -36,9 +38,18 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_DATABASE_URL = "sqlite:///output/news.sqlite3"
 ALEMBIC_INI = Path(__file__).with_name("alembic.ini")
-A, AUTHORS, IMAGES, VERSIONS, ALIASES, RUNS = (
+A, AUTHORS, IMAGES, VERSIONS, ALIASES, RUNS, NEAR, SIGNATURES = (
     cast(Table, model.__table__)
-    for model in (ArticleRow, AuthorRow, ImageRow, ArticleVersionRow, UrlAliasRow, CrawlRunRow)
+    for model in (
+        ArticleRow,
+        AuthorRow,
+        ImageRow,
+        ArticleVersionRow,
+        UrlAliasRow,
+        CrawlRunRow,
+        NearDuplicateRow,
+        SignatureRow,
+    )
 )
 
 
@@ -171,6 +182,7 @@ class SqlWriter:
             counts["updated"] = len(changed)
             counts["unchanged"] = len(batch) - counts["new"] - counts["updated"]
             self._children(connection, {ids[k]: batch[k] for k in ids})
+            self._near_duplicates(connection, {ids[k]: batch[k] for k in fresh}, now)
             self._aliases(connection, {stored[k].id if k in stored else ids[k]: batch[k] for k in batch})
         return counts
 
@@ -197,6 +209,29 @@ class SqlWriter:
             connection.execute(insert(AUTHORS), authors)
         if images:
             connection.execute(insert(IMAGES), images)
+
+    def _near_duplicates(self, connection: Any, articles: dict[int, Article], now: datetime) -> None:
+        """Link new near-duplicates to the stored article they copy."""
+        links = {i: a for i, a in articles.items() if a.duplicate_of}
+        if not links:
+            return
+        targets = {url_key(a.duplicate_of or "") for a in links.values()}
+        found = {
+            row.url_key: row.id
+            for row in connection.execute(select(A.c.url_key, A.c.id).where(A.c.url_key.in_(list(targets))))
+        }
+        rows = [
+            {
+                "article_id": i,
+                "duplicate_of_id": found[url_key(a.duplicate_of or "")],
+                "similarity": a.duplicate_score or 0.0,
+                "detected_at": now,
+            }
+            for i, a in links.items()
+            if url_key(a.duplicate_of or "") in found
+        ]
+        if rows:
+            connection.execute(insert(NEAR), rows)
 
     def _aliases(self, connection: Any, articles: dict[int, Article]) -> None:
         """The fetched URL of each article, where it differs from the canonical one."""
@@ -288,32 +323,98 @@ class SqlPipeline:
 
 class SqlStore:
     """The crawl's store in the database: an article is seen when its URL or canonical URL is stored,
-    as an article or an alias. Articles of this run not yet flushed count as seen too."""
+    as an article or an alias. Articles of this run not yet flushed count as seen too.
 
-    def __init__(self, engine: Engine) -> None:
+    Recent articles are looked at again: one published in the last NEWS_RECHECK_DAYS (2) whose copy is
+    older than NEWS_RECHECK_HOURS (6) counts as unseen, so scheduled runs notice corrections."""
+
+    def __init__(self, engine: Engine, recheck_days: float = 2, recheck_hours: float = 6) -> None:
         self.engine = engine
+        self.recheck_window = timedelta(days=recheck_days)
+        self.recheck_after = timedelta(hours=recheck_hours)
         self.pending: set[str] = set()
+        self.pending_bodies: dict[str, str] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> SqlStore:
-        return cls(engine_for(crawler.settings.get("DATABASE_URL") or DEFAULT_DATABASE_URL))
+        settings = crawler.settings
+        return cls(
+            engine_for(settings.get("DATABASE_URL") or DEFAULT_DATABASE_URL),
+            settings.getfloat("NEWS_RECHECK_DAYS", 2),
+            settings.getfloat("NEWS_RECHECK_HOURS", 6),
+        )
 
     def seen(self, url: str) -> bool:
         key = url_key(url)
         if key in self.pending:
             return True
-        aliases = ALIASES
         with self.engine.connect() as connection:
-            found = (
-                connection.execute(select(A.c.id).where(A.c.url_key == key).limit(1)).first()
-                or connection.execute(
-                    select(aliases.c.article_id).where(aliases.c.url_key == key).limit(1)
-                ).first()
-            )
-        return found is not None
+            row = connection.execute(
+                select(A.c.date_published, A.c.fetched_at).where(A.c.url_key == key).limit(1)
+            ).first()
+            if row is None:
+                return (
+                    connection.execute(
+                        select(ALIASES.c.article_id).where(ALIASES.c.url_key == key).limit(1)
+                    ).first()
+                    is not None
+                )
+        now = datetime.now(UTC)
+        recent = row.date_published is not None and now - row.date_published < self.recheck_window
+        stale = row.fetched_at is None or now - row.fetched_at > self.recheck_after
+        return not (recent and stale)
 
     def remember(self, article: Article) -> None:
         self.pending.update(url_key(u) for u in (article.url, article.canonical_url) if u)
+        if article.content_hash:
+            self.pending_bodies.setdefault(article.content_hash, article.canonical_url)
+
+    def same_body(self, content_hash: str) -> str | None:
+        if content_hash in self.pending_bodies:
+            return self.pending_bodies[content_hash]
+        with self.engine.connect() as connection:
+            return connection.execute(
+                select(A.c.canonical_url).where(A.c.content_hash == content_hash).limit(1)
+            ).scalar()
+
+    def add_alias(self, url: str, canonical_url: str) -> None:
+        key = url_key(url)
+        self.pending.add(key)
+        with self.engine.begin() as connection:
+            article_id = connection.execute(
+                select(A.c.id).where(A.c.url_key == url_key(canonical_url))
+            ).scalar()
+            known = connection.execute(select(ALIASES.c.url_key).where(ALIASES.c.url_key == key)).first()
+            if article_id is not None and known is None and url_key(canonical_url) != key:
+                connection.execute(
+                    insert(ALIASES),
+                    {"url_key": key, "url": url, "article_id": article_id, "reason": "same_body"},
+                )
+
+    def signatures(self) -> Iterator[tuple[str, bytes, str | None]]:
+        """(canonical URL, signature, duplicate_of) of every stored signature, oldest first."""
+        with self.engine.connect() as connection:
+            rows = connection.execute(
+                select(
+                    SIGNATURES.c.canonical_url, SIGNATURES.c.signature, SIGNATURES.c.duplicate_of
+                ).order_by(SIGNATURES.c.id)
+            )
+            for url, data, duplicate_of in rows:
+                yield url, bytes(data), duplicate_of
+
+    def save_signatures(self, rows: list[tuple[str, bytes, str | None]]) -> None:
+        keys = {url_key(url): (url, sig, dup) for url, sig, dup in rows}
+        with self.engine.begin() as connection:
+            known = set(
+                connection.scalars(select(SIGNATURES.c.url_key).where(SIGNATURES.c.url_key.in_(list(keys))))
+            )
+            fresh = [
+                {"url_key": k, "canonical_url": u, "signature": s, "duplicate_of": d}
+                for k, (u, s, d) in keys.items()
+                if k not in known
+            ]
+            if fresh:
+                connection.execute(insert(SIGNATURES), fresh)
 
 
 def read_articles(

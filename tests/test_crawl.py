@@ -27,6 +27,14 @@ LOADER = SpiderLoader.from_settings(get_project_settings())
 SITE_SPIDERS = sorted(n for n in LOADER.list() if n != "generic")
 NOW = datetime.now(UTC)
 YNA = (FIXTURES / "yna" / "article-1.html").read_bytes()
+LEAD = "<p> (수원=연합뉴스) 류수현 기자 = 쌍방울".encode()
+
+
+def yna_copy(name: str) -> bytes:
+    """The Yonhap page with a paragraph of its own, so each failure page is a distinct article."""
+    return YNA.replace(LEAD, f"<p>이 문단은 {name} 페이지에만 있습니다.</p>".encode() + LEAD, 1)
+
+
 FAIL = "https://fail.example.com"
 
 
@@ -47,17 +55,19 @@ def failure_site() -> dict[str, Resource]:
     """Pages that fail on purpose, each served where a spider would meet it."""
     moved = {"Content-Type": "text/html"}
     return {
-        f"{FAIL}/flaky": Resource(YNA, fail_times=1),
-        f"{FAIL}/throttled": Resource(YNA, fail_times=1, fail_status=429, fail_headers={"Retry-After": "1"}),
-        f"{FAIL}/slow": Resource(YNA, delay=8.0),
+        f"{FAIL}/flaky": Resource(yna_copy("flaky"), fail_times=1),
+        f"{FAIL}/throttled": Resource(
+            yna_copy("throttled"), fail_times=1, fail_status=429, fail_headers={"Retry-After": "1"}
+        ),
+        f"{FAIL}/slow": Resource(yna_copy("slow"), delay=8.0),
         f"{FAIL}/redirect-1": Resource(status=301, headers={**moved, "Location": f"{FAIL}/redirect-2"}),
         f"{FAIL}/redirect-2": Resource(status=302, headers={**moved, "Location": f"{FAIL}/landed"}),
-        f"{FAIL}/landed": Resource(YNA),
+        f"{FAIL}/landed": Resource(yna_copy("landed")),
         f"{FAIL}/loop-a": Resource(status=302, headers={**moved, "Location": f"{FAIL}/loop-b"}),
         f"{FAIL}/loop-b": Resource(status=302, headers={**moved, "Location": f"{FAIL}/loop-a"}),
         # CP949 bytes the server calls UTF-8
         f"{FAIL}/wrong-charset": Resource((FIXTURES / "naver" / "article-1.html").read_bytes()),
-        f"{FAIL}/truncated": Resource(YNA[: len(YNA) * 2 // 3]),
+        f"{FAIL}/truncated": Resource(yna_copy("truncated")[: len(YNA) * 2 // 3]),
         f"{FAIL}/empty": Resource(b""),
         "https://n.news.naver.com/mnews/article/001/0000000001": Resource(
             (FIXTURES / "naver" / "listing-2.html").read_bytes()
@@ -241,6 +251,10 @@ def test_failures_end_in_a_retry_a_counted_drop_or_a_logged_error(
     assert run.stats["dupefilter/filtered"] >= 1  # the redirect loop came back to a URL already asked for
     assert run.stats["robotstxt/forbidden"] == 1
     assert len(got) == 5
+    # the four copies of the Yonhap story are kept, linked to the first one stored
+    yonhap = [i for i in got.values() if "쌍방울" in i["headline"]]
+    assert len(yonhap) == 4 and sum(i["duplicate_of"] is None for i in yonhap) == 1
+    assert run.stats["news/dedup/near_duplicate"] == 3
 
 
 def test_capture_saves_exact_bytes_and_fetch_metadata(server: ReplayServer, tmp_path: Path) -> None:
