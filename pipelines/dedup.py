@@ -6,6 +6,8 @@
 2. The same body under another URL: recorded as an alias of the stored article, and dropped.
 3. The same story lightly edited (wire copy republished, press release): found by MinHash LSH
    (pipelines.neardup), kept, and linked by `duplicate_of` to the first-seen article of its cluster.
+   The index lives in the process, rebuilt from the stored signatures at start, or, for several
+   crawler processes, in Redis (NEWS_NEARDUP_REDIS_URL).
 
 Every decision is counted (`news/dedup/<level>`), and each near-duplicate logged with both URLs.
 """
@@ -19,7 +21,7 @@ from scrapy.exceptions import DropItem
 
 from crawler.items import Article
 from crawler.store import ArticleStore, store_for
-from pipelines.neardup import NearDuplicateIndex, Signature, signature
+from pipelines.neardup import NearDuplicateIndex, RedisNearDuplicateIndex, Signature, signature
 
 logger = logging.getLogger(__name__)
 
@@ -27,20 +29,32 @@ SAVE_EVERY = 200
 
 
 class DedupPipeline:
-    def __init__(self, store: ArticleStore, stats: Any) -> None:
+    def __init__(
+        self,
+        store: ArticleStore,
+        stats: Any,
+        index: NearDuplicateIndex | RedisNearDuplicateIndex | None = None,
+    ) -> None:
         self.store = store
         self.stats = stats
-        self.index = NearDuplicateIndex()
+        self.index = index if index is not None else NearDuplicateIndex()
         self.unsaved: list[tuple[str, bytes, str | None]] = []
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> DedupPipeline:
+        redis_url = crawler.settings.get("NEWS_NEARDUP_REDIS_URL")
+        if redis_url:
+            import redis  # only a distributed crawl needs it
+
+            index = RedisNearDuplicateIndex(redis.Redis.from_url(redis_url))
+            return cls(store_for(crawler), crawler.stats, index)
         return cls(store_for(crawler), crawler.stats)
 
     def open_spider(self) -> None:
-        """Rebuild the near-duplicate index from the stored signatures: no body is read again."""
+        """Rebuild the near-duplicate index from the stored signatures: no body is read again (a Redis
+        index is shared and lasting: nothing to rebuild)."""
         load = getattr(self.store, "signatures", None)
-        if load is None:
+        if load is None or isinstance(self.index, RedisNearDuplicateIndex):
             return
         for url, data, duplicate_of in load():
             self.index.add(url, Signature.from_bytes(data), duplicate_of)

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -164,6 +165,18 @@ class Match:
     lead: float
 
 
+def verdicts(
+    sig: Signature, keys: list[str], full: _U16, lead: _U16, lead_chars: npt.NDArray[np.uint16]
+) -> list[Match]:
+    """The candidates (their keys and signature rows) that are near-duplicates of `sig`, best first."""
+    full_score = (full == sig.full).mean(axis=1)
+    lead_score = (lead == sig.lead).mean(axis=1)
+    short = np.minimum(lead_chars, sig.lead_chars) < MIN_LEAD
+    hit = np.flatnonzero((full_score >= FULL_THRESHOLD) | ((lead_score >= LEAD_THRESHOLD) & ~short))
+    order = hit[np.argsort(-np.maximum(full_score, lead_score)[hit], kind="stable")]
+    return [Match(keys[i], float(full_score[i]), float(lead_score[i])) for i in order]
+
+
 class NearDuplicateIndex:
     """Documents by key (a URL), each with its signature and the first-seen document of its cluster."""
 
@@ -211,15 +224,9 @@ class NearDuplicateIndex:
         if not found:
             return []
         docs = np.fromiter(found, dtype=np.intp)
-        full = (self.full[docs] == sig.full).mean(axis=1)
-        lead = (self.lead[docs] == sig.lead).mean(axis=1)
-        short = np.minimum(self.lead_chars[docs], sig.lead_chars) < MIN_LEAD
-        hit = (full >= FULL_THRESHOLD) | ((lead >= LEAD_THRESHOLD) & ~short)
-        order = np.argsort(-(np.maximum(full, lead))[hit], kind="stable")
-        return [
-            Match(self.keys[d], float(f), float(g))
-            for d, f, g in zip(docs[hit][order], full[hit][order], lead[hit][order], strict=True)
-        ]
+        return verdicts(
+            sig, [self.keys[d] for d in docs], self.full[docs], self.lead[docs], self.lead_chars[docs]
+        )
 
     def first_seen(self, key: str) -> str:
         """The first-seen document of the cluster `key` belongs to."""
@@ -229,3 +236,52 @@ class NearDuplicateIndex:
         n = len(self.keys)
         per_doc = self.full.itemsize * FULL_BINS + self.lead.itemsize * LEAD_BINS + 2 + 4
         return n * per_doc + self.full_bands.nbytes() + self.lead_bands.nbytes()
+
+
+class RedisNearDuplicateIndex:
+    """The same index in Redis, shared by every crawler process of a distributed crawl: signatures and
+    cluster roots in two hashes, each LSH bucket a set. Nothing to rebuild when a process starts."""
+
+    def __init__(self, client: Any, prefix: str = "news:neardup") -> None:
+        self.redis = client
+        self.prefix = prefix
+
+    def _bucket_names(self, sig: Signature) -> list[str]:
+        full = [f"{self.prefix}:f{b}:{k}" for b, k in enumerate(_band_keys(sig.full, FULL_BANDS).tolist())]
+        lead = [f"{self.prefix}:l{b}:{k}" for b, k in enumerate(_band_keys(sig.lead, LEAD_BANDS).tolist())]
+        return full + lead
+
+    def __len__(self) -> int:
+        return int(self.redis.hlen(f"{self.prefix}:sig"))
+
+    def add(self, key: str, sig: Signature, duplicate_of: str | None = None) -> None:
+        root = (
+            self.redis.hget(f"{self.prefix}:root", duplicate_of) if duplicate_of else None
+        ) or key.encode()
+        with self.redis.pipeline() as pipe:
+            pipe.hsetnx(f"{self.prefix}:sig", key, sig.to_bytes())
+            pipe.hsetnx(f"{self.prefix}:root", key, root)
+            for bucket in self._bucket_names(sig):
+                pipe.sadd(bucket, key)
+            pipe.execute()
+
+    def matches(self, sig: Signature, exclude: str | None = None) -> list[Match]:
+        with self.redis.pipeline() as pipe:
+            for bucket in self._bucket_names(sig):
+                pipe.smembers(bucket)
+            found = set().union(*pipe.execute()) - {exclude.encode() if exclude else b""}
+        if not found:
+            return []
+        keys = sorted(found)
+        sigs = [Signature.from_bytes(data) for data in self.redis.hmget(f"{self.prefix}:sig", keys)]
+        return verdicts(
+            sig,
+            [k.decode() for k in keys],
+            np.array([s.full for s in sigs]),
+            np.array([s.lead for s in sigs]),
+            np.array([s.lead_chars for s in sigs], dtype=np.uint16),
+        )
+
+    def first_seen(self, key: str) -> str:
+        root = self.redis.hget(f"{self.prefix}:root", key)
+        return root.decode() if root else key

@@ -150,3 +150,39 @@ def test_same_body_through_the_database(database_url: str) -> None:
     assert store.same_body(NAVER.content_hash) == NAVER.canonical_url
     store.add_alias("https://www.newsis.com/view/2", NAVER.canonical_url)
     assert SqlStore(engine).seen("https://www.newsis.com/view/2")
+
+
+@pytest.fixture
+def redis_index():
+    import os
+    import uuid
+
+    import redis
+
+    from pipelines.neardup import RedisNearDuplicateIndex
+
+    client = redis.Redis(host="127.0.0.1", port=6379)
+    try:
+        client.ping()
+    except redis.ConnectionError as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"Redis is not running in CI: {exc}")
+        pytest.skip("Redis is not running here")
+    prefix = f"test:neardup:{uuid.uuid4().hex[:8]}"
+    yield lambda: RedisNearDuplicateIndex(redis.Redis(host="127.0.0.1", port=6379), prefix)
+    for key in client.scan_iter(f"{prefix}:*"):
+        client.delete(key)
+
+
+def test_two_processes_share_a_redis_index(redis_index) -> None:
+    crawler = get_crawler()
+    crawler._apply_settings()
+    first = DedupPipeline(MemoryStore(), crawler.stats, redis_index())
+    second = DedupPipeline(MemoryStore(), crawler.stats, redis_index())  # another process, the same index
+    for item in (NAVER, YNA, MK):
+        first.process_item(item)
+    copy = second.process_item(republished(NAVER, "https://www.news1.kr/it-science/3"))
+    assert copy.duplicate_of == NAVER.canonical_url
+    again = first.process_item(republished(copy, "https://www.newsis.com/view/9"))
+    assert again.duplicate_of == NAVER.canonical_url  # the cluster's first-seen article, not the copy
+    assert len(second.index) == 5
