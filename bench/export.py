@@ -23,7 +23,7 @@ from pathlib import Path
 from sqlalchemy import insert
 
 from crawler.items import Article
-from crawler.offline import SavedPage, article_from_page
+from crawler.offline import article_of, saved_pages
 from exports.jekyll import PostWriter
 from exports.sql import A, SqlWriter, _row, engine_for
 
@@ -32,14 +32,7 @@ BATCH = 100
 
 
 def articles(count: int) -> list[Article]:
-    base = []
-    for meta in sorted(FIXTURES.glob("*/*.meta.json")):
-        name = meta.name.removesuffix(".meta.json")
-        page = SavedPage.read(next(p for p in meta.parent.iterdir() if p.name.startswith(f"{name}.htm")))
-        assert page.url
-        outcome = article_from_page(page.url, page.body, page.headers, page.fetched_at)
-        if outcome.article:
-            base.append(outcome.article)
+    base = [o.article for o in map(article_of, saved_pages(FIXTURES)) if o.article]
     out = []
     for n in range(count):
         article = base[n % len(base)]

@@ -20,7 +20,7 @@ import trafilatura
 
 from bench.scoring import PageScore, f1
 from crawler.korean.boilerplate import COPYRIGHT_RE, DATELINE_PREFIX_RE, TRAILING_BYLINE_RE
-from crawler.offline import SavedPage, article_from_page
+from crawler.offline import article_of, companion, saved_pages
 from crawler.pages import PageError, extract
 from pipelines.normalize import normalize
 
@@ -68,19 +68,13 @@ def score_benchmark() -> dict[str, dict[str, float]]:
 def score_korean() -> dict[str, float | int]:
     """Share of the corpus article pages whose fields equal the reviewed expected Article."""
     fields = {"headline": 0, "date_published": 0, "authors": 0, "main_image": 0, "clean_body": 0}
-    metas = sorted(FIXTURES.glob("*/*.meta.json"))
     total = 0
-    for meta in metas:
-        expected = json.loads(
-            meta.with_name(meta.name.replace(".meta.", ".article.")).read_text(encoding="utf-8")
-        )
+    for page in saved_pages(FIXTURES):
+        expected = json.loads(companion(page.path, "article").read_text(encoding="utf-8"))
         if "dropped" in expected:
             continue
         total += 1
-        name = meta.name.removesuffix(".meta.json")
-        page = SavedPage.read(next(p for p in meta.parent.iterdir() if p.name.startswith(f"{name}.htm")))
-        assert page.url is not None
-        article = article_from_page(page.url, page.body, page.headers, page.fetched_at).article
+        article = article_of(page).article
         if article is None:
             continue
         got = article.to_json()

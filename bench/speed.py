@@ -22,7 +22,7 @@ import lxml.html
 import trafilatura
 
 from bench.quality import BENCH
-from crawler.offline import SavedPage, article_from_page
+from crawler.offline import article_from_page, saved_pages
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -35,11 +35,7 @@ def pages() -> list[tuple[str, bytes]]:
         (entry["url"], gzip.decompress((BENCH / "html" / f"{key}.html.gz").read_bytes()))
         for key, entry in sorted(truth.items())
     ]
-    for meta in sorted(FIXTURES.glob("*/*.meta.json")):
-        name = meta.name.removesuffix(".meta.json")
-        page = SavedPage.read(next(p for p in meta.parent.iterdir() if p.name.startswith(f"{name}.htm")))
-        assert page.url is not None
-        found.append((page.url, page.body))
+    found += [(page.url or "", page.body) for page in saved_pages(FIXTURES)]
     return found
 
 

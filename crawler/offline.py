@@ -8,7 +8,7 @@ from __future__ import annotations
 import gzip
 import json
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -51,12 +51,31 @@ class SavedPage:
         )
 
 
-def metadata_path(page: Path) -> Path:
-    """`x.html.gz` and `x.html` keep their fetch metadata in `x.meta.json`."""
+def saved_pages(folder: Path) -> Iterator[SavedPage]:
+    """Every saved page under `folder` that has its metadata (`<site>/NAME.meta.json`), in name order."""
+    for meta in sorted(folder.glob("*/*.meta.json")):
+        stem = meta.name.removesuffix(".meta.json")
+        yield SavedPage.read(next(p for p in meta.parent.iterdir() if p.name.startswith(f"{stem}.htm")))
+
+
+def article_of(page: SavedPage, validate_options: dict[str, Any] | None = None) -> Outcome:
+    """`article_from_page` on a saved page, with the URL and fetch time its metadata gives."""
+    if page.url is None:
+        raise ValueError(f"{page.path} has no URL in its metadata")
+    return article_from_page(page.url, page.body, page.headers, page.fetched_at, validate_options)
+
+
+def companion(page: Path, kind: str) -> Path:
+    """A file kept beside a saved page: `x.html.gz` has `x.meta.json` (fetch metadata) and, for
+    fixtures, `x.article.json` (the expected result)."""
     name = page.name
     for suffix in (".gz", ".html", ".htm", ".xml"):
         name = name.removesuffix(suffix)
-    return page.with_name(f"{name}.meta.json")
+    return page.with_name(f"{name}.{kind}.json")
+
+
+def metadata_path(page: Path) -> Path:
+    return companion(page, "meta")
 
 
 @dataclass

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from crawler.offline import SavedPage, article_from_page
+from crawler.offline import article_of, saved_pages
 from exports.sql import SqlWriter, engine_for
 
 ROOT = Path(__file__).parents[1]
@@ -18,14 +18,7 @@ FIXTURES = ROOT / "tests" / "fixtures"
 
 def filled(tmp_path: Path) -> str:
     url = f"sqlite:///{tmp_path / 'news.sqlite3'}"
-    articles = []
-    for meta in sorted(FIXTURES.glob("*/*.meta.json")):
-        name = meta.name.removesuffix(".meta.json")
-        page = SavedPage.read(next(p for p in meta.parent.iterdir() if p.name.startswith(f"{name}.htm")))
-        assert page.url
-        outcome = article_from_page(page.url, page.body, page.headers, page.fetched_at)
-        if outcome.article:
-            articles.append(outcome.article)
+    articles = [o.article for o in map(article_of, saved_pages(FIXTURES)) if o.article]
     SqlWriter(engine_for(url)).write(articles)
     engine_for(url).dispose()
     return url

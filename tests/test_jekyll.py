@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from crawler.items import Article
 from crawler.korean.dates import KST
-from crawler.offline import SavedPage, article_from_page
+from crawler.offline import article_of, saved_pages
 from exports.jekyll import PostOptions, front_matter, post_filename, render_post, sanitize, write_post
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -39,15 +39,7 @@ NASTY_TITLES = [
 
 
 def real_articles() -> list[Article]:
-    found = []
-    for meta in sorted(FIXTURES.glob("*/*.meta.json")):
-        name = meta.name.removesuffix(".meta.json")
-        page = SavedPage.read(next(p for p in meta.parent.iterdir() if p.name.startswith(f"{name}.htm")))
-        assert page.url
-        outcome = article_from_page(page.url, page.body, page.headers, page.fetched_at)
-        if outcome.article:
-            found.append(outcome.article)
-    return found
+    return [o.article for o in map(article_of, saved_pages(FIXTURES)) if o.article]
 
 
 ARTICLES = real_articles()
