@@ -5,8 +5,8 @@
 The site: `--pages` article pages served by the replay server, built from the real captures (Yonhap,
 Naver 2024, Hankook Ilbo, mk.co.kr) with varied content (each copy gets its own headline and lead
 sentence), listed 50 to a listing page. The crawl runs in a child process with the project's settings
-(less AutoThrottle and the per-site politeness cap, which only slow a loopback server), and reports its
-peak RSS when 1,000 and when all articles are in. `scrapy bench` runs in the same invocation, on this
+(less AutoThrottle and the per-site politeness cap, which only slow a loopback server) into a fresh
+SQLite database and Jekyll site, and reports its peak RSS when 1,000 and when all articles are in. `scrapy bench` runs in the same invocation, on this
 machine, outside the project, as the anchor.
 """
 
@@ -77,7 +77,9 @@ TOTAL = int(sys.argv[2])
 settings = get_project_settings()
 settings.setdict({"NEWS_REPLAY_URL": sys.argv[1], "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS": 16,
                   "CONCURRENT_REQUESTS_PER_DOMAIN": 16, "LOG_LEVEL": "WARNING", "NEWS_MAX_PAGES": 10_000,
-                  "NEWS_REQUIRE_DATE": False, "CLOSESPIDER_TIMEOUT": 0}, priority="cmdline")
+                  "NEWS_REQUIRE_DATE": False, "CLOSESPIDER_TIMEOUT": 0,
+                  "DATABASE_URL": f"sqlite:///{sys.argv[3]}/news.sqlite3", "NEWS_JEKYLL_SITE": f"{sys.argv[3]}/site"},
+                 priority="cmdline")
 process = CrawlerProcess(settings)
 crawler = process.create_crawler(BenchSpider)
 crawler.signals.connect(scraped, signal=signals.item_scraped)
@@ -137,10 +139,10 @@ def main() -> int:
     parser.add_argument("--json", action="store_true", help="end with one JSON line of the figures")
     args = parser.parse_args()
     site = build(args.pages)
-    with ReplayServer(site) as server:
+    with ReplayServer(site) as server, tempfile.TemporaryDirectory() as output:
         started = time.perf_counter()
         done = subprocess.run(
-            [sys.executable, "-c", SPIDER, server.url, str(args.pages)],
+            [sys.executable, "-c", SPIDER, server.url, str(args.pages), output],
             cwd=ROOT,
             capture_output=True,
             text=True,

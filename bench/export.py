@@ -36,7 +36,7 @@ def articles(count: int) -> list[Article]:
     out = []
     for n in range(count):
         article = base[n % len(base)]
-        url = f"{article.canonical_url.split('?')[0]}/copy-{n}"
+        url = f"https://bench.example.com/{article.source}/{n}"
         out.append(
             dataclasses.replace(
                 article,

@@ -18,7 +18,7 @@ from typing import Any, cast
 from alembic import command
 from alembic.config import Config
 from scrapy import signals
-from sqlalchemy import Engine, Table, create_engine, delete, event, insert, select, update
+from sqlalchemy import Engine, Table, create_engine, delete, event, insert, literal, select, update
 from sqlalchemy.engine import make_url
 
 from crawler.items import Article
@@ -348,17 +348,18 @@ class SqlStore:
         key = url_key(url)
         if key in self.pending:
             return True
+        # One round trip: the article's dates if it is stored under this key, else whether an alias is.
+        query = (
+            select(A.c.date_published, A.c.fetched_at, literal(False).label("alias"))
+            .where(A.c.url_key == key)
+            .union_all(select(literal(None), literal(None), literal(True)).where(ALIASES.c.url_key == key))
+        )
         with self.engine.connect() as connection:
-            row = connection.execute(
-                select(A.c.date_published, A.c.fetched_at).where(A.c.url_key == key).limit(1)
-            ).first()
-            if row is None:
-                return (
-                    connection.execute(
-                        select(ALIASES.c.article_id).where(ALIASES.c.url_key == key).limit(1)
-                    ).first()
-                    is not None
-                )
+            row = connection.execute(query.limit(1)).first()
+        if row is None:
+            return False
+        if row.alias:
+            return True
         now = datetime.now(UTC)
         recent = row.date_published is not None and now - row.date_published < self.recheck_window
         stale = row.fetched_at is None or now - row.fetched_at > self.recheck_after

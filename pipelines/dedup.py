@@ -21,6 +21,7 @@ from scrapy.exceptions import DropItem
 
 from crawler.items import Article
 from crawler.store import ArticleStore, store_for
+from crawler.urls import url_key
 from pipelines.neardup import NearDuplicateIndex, RedisNearDuplicateIndex, Signature, signature
 
 logger = logging.getLogger(__name__)
@@ -63,7 +64,9 @@ class DedupPipeline:
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, Article):
             return item
-        if self.store.seen(item.canonical_url) or self.store.seen(item.url):
+        if self.store.seen(item.canonical_url) or (
+            url_key(item.url) != url_key(item.canonical_url) and self.store.seen(item.url)
+        ):
             self.stats.inc_value("news/dedup/same_url")
             return item
         original = self.store.same_body(item.content_hash) if item.content_hash else None

@@ -100,3 +100,8 @@ def test_mutated_pages_never_raise(page: bytes, cuts, insert: bytes, charset: st
 def test_arbitrary_bytes_never_raise(body: bytes) -> None:
     outcome = article_from_page(YNA_URL, body, {}, NOW)
     assert outcome.article is not None or outcome.reason
+
+
+def test_byte_order_mark_is_not_text() -> None:
+    outcome = article_from_page(YNA_URL, b"\xef\xbb\xbf" + YNA, {}, NOW)
+    assert outcome.article is not None and not outcome.article.headline.startswith("\ufeff")

@@ -194,3 +194,33 @@ def test_timestamps_are_aware(database_url: str) -> None:
     with engine.connect() as connection:
         first_seen = connection.execute(select(ArticleRow.first_seen_at)).scalar_one()
     assert first_seen.tzinfo is UTC and abs(first_seen - datetime.now(UTC)) < timedelta(minutes=5)
+
+
+def test_recent_articles_are_rechecked_for_corrections(database_url: str) -> None:
+    engine = engine_for(database_url)
+    now = datetime.now(UTC)
+    base = real_articles()[0]
+    fresh_copy = dataclasses.replace(
+        base,
+        url="https://e.example/1",
+        canonical_url="https://e.example/1",
+        date_published=now - timedelta(days=1),
+        fetched_at=now - timedelta(minutes=5),
+    )
+    stale_copy = dataclasses.replace(
+        fresh_copy,
+        url="https://e.example/2",
+        canonical_url="https://e.example/2",
+        fetched_at=now - timedelta(hours=10),
+    )
+    old_story = dataclasses.replace(
+        stale_copy,
+        url="https://e.example/3",
+        canonical_url="https://e.example/3",
+        date_published=now - timedelta(days=30),
+    )
+    SqlWriter(engine).write([fresh_copy, stale_copy, old_story])
+    store = SqlStore(engine, recheck_days=2, recheck_hours=6)
+    assert store.seen("https://e.example/1")  # fetched minutes ago
+    assert not store.seen("https://e.example/2")  # published yesterday, last fetched 10 hours ago: again
+    assert store.seen("https://e.example/3")  # a month old: left alone

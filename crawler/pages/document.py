@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import lxml.etree
 import lxml.html
 from extruct.jsonld import JsonLdExtractor
-from w3lib.encoding import html_to_unicode, resolve_encoding
+from w3lib.encoding import html_body_declared_encoding, http_content_type_encoding, read_bom, resolve_encoding
 
 logger = logging.getLogger(__name__)
 
@@ -106,15 +106,17 @@ def decode(body: bytes, content_type: str | None) -> tuple[str, str]:
     Archived Korean pages often declare EUC-KR while the bytes are UTF-8, and servers send
     `charset=utf-8` over CP949 bytes; a strict decode settles it. EUC-KR is read as CP949, its superset.
     """
-    declared, _ = html_to_unicode(content_type, body)
-    declared = resolve_encoding(declared) or "utf-8"
+    # What the page says (BOM, then HTTP header, then <meta>), read without decoding the whole body.
+    bom, _ = read_bom(body)
+    said = bom or http_content_type_encoding(content_type) or html_body_declared_encoding(body)
+    declared = resolve_encoding(said or "utf-8") or "utf-8"
     candidates = [declared]
     if declared in _KOREAN_LEGACY:
         candidates.insert(0, "utf-8")
     candidates += [enc for enc in ("utf-8", "cp949") if enc not in candidates]
     for encoding in candidates:
         try:
-            return encoding, body.decode(encoding)
+            return encoding, body.decode(encoding).removeprefix("\ufeff")
         except (UnicodeDecodeError, LookupError):
             continue
     return declared, body.decode(declared, errors="replace")

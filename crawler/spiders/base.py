@@ -218,10 +218,11 @@ class NewsSpider(scrapy.Spider):
             self.crawler.stats.inc_value(f"news/dropped/{error.reason}")
             logger.warning("No article at %s: %s", response.url, error)
             return
-        published, _ = parse_raw_dates(raw.date_published_raw, raw.date_modified_raw, fetched_at)
-        if published and not self.in_window(published):
-            self.crawler.stats.inc_value("news/skipped/outside_window")
-            return
+        if self.since or self.until:
+            published, _ = parse_raw_dates(raw.date_published_raw, raw.date_modified_raw, fetched_at)
+            if published and not self.in_window(published):
+                self.crawler.stats.inc_value("news/skipped/outside_window")
+                return
         raw.source = self.name
         raw.source_name = self.source_name or raw.source_name
         category = self.categories.get(raw.section or "", self.default_category)

@@ -34,7 +34,7 @@ class HankookIlboPage(ArticlePage):
         ".article-bottom-banner",
         ".img-zoomin",
     )
-    byline_selectors = ("[itemprop=articleBody] .writer",)
+    byline_selectors = ("div.writer span.name",)
 
     @cached_property
     def detail(self) -> dict[str, Any]:

@@ -8,6 +8,6 @@ class MaeilBusinessPage(ArticlePage):
     source = "mk"
     body_selector = "[itemprop=articleBody]"
     source_name_default = "매일경제"
-    subtitle_selector = ".mid_title"
-    byline_selectors = (".news_write_info_group .author",)
-    heading_selectors = (".border_org",)
+    subtitle_selector = "div.mid_title"
+    byline_selectors = ("div.news_write_info_group dl.author",)
+    heading_selectors = ("div.border_org",)

@@ -7,7 +7,7 @@ class YonhapPage(ArticlePage):
     url_patterns = (r"^https?://(?:www\.|m\.|en\.)?yna\.co\.kr/(?:view|amp/view)/",)
     source = "yna"
     source_name_default = "연합뉴스"
-    subtitle_selector = ".tit-sub .tit, .tit-sub h2"
+    subtitle_selector = "div.tit-sub h2"
     body_selector = "article.story-news"
     drop_selectors = (
         ".writer-zone",
@@ -20,4 +20,4 @@ class YonhapPage(ArticlePage):
         ".comp-box:not(.photo-group)",
     )
     # The writer box names who filed this version; the body's dateline names the reporter.
-    byline_selectors = (".writer-zone .tit-name",)
+    byline_selectors = ("div.writer-zone strong.tit-name",)
