@@ -60,6 +60,9 @@ NEWS_STORE = "exports.sql.SqlStore"
 # NEWS_RECHECK_HOURS, so corrections reach the database and the site.
 NEWS_RECHECK_DAYS = 2
 NEWS_RECHECK_HOURS = 6
+# Read the stored URL keys once and ask the database only about known ones; turn off when several
+# processes share the database, or each misses what the others store during its run.
+NEWS_STORE_PREFILTER = True
 
 # The Jekyll site posts go to; full bodies or excerpts with a link; main images downloaded or remote.
 NEWS_JEKYLL_SITE = "output/site"

@@ -9,12 +9,13 @@ Alembic the first time a process opens the database, or by hand:
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, cast
 
+import numpy as np
 from alembic import command
 from alembic.config import Config
 from scrapy import signals
@@ -321,6 +322,20 @@ class SqlPipeline:
             )
 
 
+class KeyFilter:
+    """A set of 40-hex-digit keys in eight bytes each (their first 16 digits, sorted): membership for
+    hundreds of thousands of stored articles in a few megabytes. A prefix collision (one in 2^64) only
+    costs a query."""
+
+    def __init__(self, keys: Iterable[str]) -> None:
+        self.values = np.sort(np.fromiter((int(k[:16], 16) for k in keys), dtype=np.uint64))
+
+    def __contains__(self, key: str) -> bool:
+        value = np.uint64(int(key[:16], 16))
+        i = int(np.searchsorted(self.values, value))
+        return i < len(self.values) and self.values[i] == value
+
+
 class SqlStore:
     """The crawl's store in the database: an article is seen when its URL or canonical URL is stored,
     as an article or an alias. Articles of this run not yet flushed count as seen too.
@@ -328,12 +343,16 @@ class SqlStore:
     Recent articles are looked at again: one published in the last NEWS_RECHECK_DAYS (2) whose copy is
     older than NEWS_RECHECK_HOURS (6) counts as unseen, so scheduled runs notice corrections."""
 
-    def __init__(self, engine: Engine, recheck_days: float = 2, recheck_hours: float = 6) -> None:
+    def __init__(
+        self, engine: Engine, recheck_days: float = 2, recheck_hours: float = 6, prefilter: bool = True
+    ) -> None:
         self.engine = engine
         self.recheck_window = timedelta(days=recheck_days)
         self.recheck_after = timedelta(hours=recheck_hours)
         self.pending: set[str] = set()
         self.pending_bodies: dict[str, str] = {}
+        self.use_prefilter = prefilter
+        self._known: tuple[KeyFilter, KeyFilter] | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> SqlStore:
@@ -342,12 +361,31 @@ class SqlStore:
             engine_for(settings.get("DATABASE_URL") or DEFAULT_DATABASE_URL),
             settings.getfloat("NEWS_RECHECK_DAYS", 2),
             settings.getfloat("NEWS_RECHECK_HOURS", 6),
+            settings.getbool("NEWS_STORE_PREFILTER", True),
         )
+
+    def _prefilters(self) -> tuple[KeyFilter, KeyFilter] | None:
+        """The URL keys and body hashes stored when this process first asked, read once: a key absent
+        from them (and not stored by this process since) needs no query. Off for several processes
+        sharing one database, where another process's new rows would be missed (NEWS_STORE_PREFILTER)."""
+        if not self.use_prefilter:
+            return None
+        if self._known is None:
+            with self.engine.connect() as connection:
+                urls = KeyFilter(connection.scalars(select(A.c.url_key).union_all(select(ALIASES.c.url_key))))
+                bodies = KeyFilter(
+                    connection.scalars(select(A.c.content_hash).where(A.c.content_hash.is_not(None)))
+                )
+            self._known = urls, bodies
+        return self._known
 
     def seen(self, url: str) -> bool:
         key = url_key(url)
         if key in self.pending:
             return True
+        known = self._prefilters()
+        if known is not None and key not in known[0]:
+            return False
         # One round trip: the article's dates if it is stored under this key, else whether an alias is.
         query = (
             select(A.c.date_published, A.c.fetched_at, literal(False).label("alias"))
@@ -373,6 +411,9 @@ class SqlStore:
     def same_body(self, content_hash: str) -> str | None:
         if content_hash in self.pending_bodies:
             return self.pending_bodies[content_hash]
+        known = self._prefilters()
+        if known is not None and content_hash not in known[1]:
+            return None
         with self.engine.connect() as connection:
             return connection.execute(
                 select(A.c.canonical_url).where(A.c.content_hash == content_hash).limit(1)

@@ -224,3 +224,15 @@ def test_recent_articles_are_rechecked_for_corrections(database_url: str) -> Non
     assert store.seen("https://e.example/1")  # fetched minutes ago
     assert not store.seen("https://e.example/2")  # published yesterday, last fetched 10 hours ago: again
     assert store.seen("https://e.example/3")  # a month old: left alone
+
+
+def test_prefilter_answers_from_memory_and_can_be_turned_off(database_url: str) -> None:
+    engine = engine_for(database_url)
+    naver, yna = real_articles()[:2]
+    SqlWriter(engine).write([naver])
+    store = SqlStore(engine)
+    assert store.seen(naver.canonical_url) and not store.seen(yna.canonical_url)
+    SqlWriter(engine).write([yna])  # as another process would, after this one read its prefilter
+    assert not store.seen(yna.canonical_url)  # a refetch at worst: the upsert keeps one row
+    assert SqlStore(engine, prefilter=False).seen(yna.canonical_url)
+    assert store.same_body(naver.content_hash) == naver.canonical_url
