@@ -84,9 +84,9 @@ def upgrade(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
-def _row(article: Article, now: datetime) -> dict[str, Any]:
+def _row(article: Article, now: datetime, key: str | None = None) -> dict[str, Any]:
     return {
-        "url_key": url_key(article.canonical_url),
+        "url_key": key or url_key(article.canonical_url),
         "url": article.url,
         "canonical_url": article.canonical_url,
         "source": article.source,
@@ -150,7 +150,7 @@ class SqlWriter:
             fresh = [key for key in batch if key not in stored]
             ids: dict[str, int] = {}
             if fresh:
-                rows = [{**_row(batch[k], now), "first_seen_at": now, "version": 1} for k in fresh]
+                rows = [{**_row(batch[k], now, k), "first_seen_at": now, "version": 1} for k in fresh]
                 inserted = connection.execute(
                     insert(A).returning(A.c.id, A.c.url_key, sort_by_parameter_order=True), rows
                 )
@@ -173,7 +173,9 @@ class SqlWriter:
                     },
                 )
                 connection.execute(
-                    update(A).where(A.c.id == old.id).values(**_row(batch[key], now), version=old.version + 1)
+                    update(A)
+                    .where(A.c.id == old.id)
+                    .values(**_row(batch[key], now, key), version=old.version + 1)
                 )
                 ids[key] = old.id
             if changed:
@@ -184,7 +186,7 @@ class SqlWriter:
             counts["unchanged"] = len(batch) - counts["new"] - counts["updated"]
             self._children(connection, {ids[k]: batch[k] for k in ids})
             self._near_duplicates(connection, {ids[k]: batch[k] for k in fresh}, now)
-            self._aliases(connection, {stored[k].id if k in stored else ids[k]: batch[k] for k in batch})
+            self._aliases(connection, {stored[k].id if k in stored else ids[k]: (k, batch[k]) for k in batch})
         return counts
 
     def _children(self, connection: Any, articles: dict[int, Article]) -> None:
@@ -234,13 +236,10 @@ class SqlWriter:
         if rows:
             connection.execute(insert(NEAR), rows)
 
-    def _aliases(self, connection: Any, articles: dict[int, Article]) -> None:
+    def _aliases(self, connection: Any, articles: dict[int, tuple[str, Article]]) -> None:
         """The fetched URL of each article, where it differs from the canonical one."""
-        wanted = {
-            url_key(a.url): (i, a.url)
-            for i, a in articles.items()
-            if url_key(a.url) != url_key(a.canonical_url)
-        }
+        fetched = {i: (url_key(a.url), a.url) for i, (key, a) in articles.items() if a.url != a.canonical_url}
+        wanted = {k: (i, url) for i, (k, url) in fetched.items() if k != articles[i][0]}
         if not wanted:
             return
         table = ALIASES
