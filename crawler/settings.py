@@ -45,8 +45,16 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.BackoffRetryMiddleware": 550,
 }
 
-# The run's final stats as JSON where -s NEWS_STATS_FILE=PATH asks for them.
-EXTENSIONS = {"crawler.extensions.StatsFile": 0}
+# A summary and checks at the end of every run (a failed check: exit status 3); the final stats as JSON
+# where -s NEWS_STATS_FILE=PATH asks for them; progress lines for long runs.
+EXTENSIONS = {
+    "crawler.monitor.RunMonitor": 0,
+    "crawler.extensions.StatsFile": 0,
+    "crawler.extensions.Progress": 0,
+}
+# Where `scrapy crawl` keeps its one-run-per-spider locks; progress every NEWS_PROGRESS_SECONDS.
+NEWS_LOCK_DIR = "output/locks"
+NEWS_PROGRESS_SECONDS = 60
 
 # Replay of captured pages on a local server instead of the web (`-s NEWS_REPLAY_URL=http://127.0.0.1:PORT`).
 ADDONS = {"crawler.replay.ReplayAddon": 0, "crawler.addons.ContactAddon": 0}

@@ -5,6 +5,7 @@ otherwise; see crawler/replaysite.py). Nothing leaves loopback."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -104,6 +105,7 @@ def crawl(server: ReplayServer, tmp_path: Path, spider: str, *args: str, **setti
         "NEWS_RETRY_BACKOFF_BASE": 0.1,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'news.sqlite3'}",
         "NEWS_JEKYLL_SITE": tmp_path / "site",
+        "NEWS_LOCK_DIR": tmp_path / "locks",
         **settings,
     }
     command = [sys.executable, "-m", "scrapy", "crawl", spider, "-O", str(out)]
@@ -358,3 +360,55 @@ def test_main_images_downloaded_into_the_site_or_left_remote(server: ReplayServe
     local = [i for i in images if i.startswith("/assets/img/news/")]
     assert len(local) == 1 and (tmp_path / "site" / local[0].lstrip("/")).stat().st_size > 0
     assert [i for i in images if i.startswith("https://imgnews.pstatic.net/")]
+
+
+def test_a_site_whose_markup_changed_fails_the_run_loudly(tmp_path: Path) -> None:
+    """The articles of aitimes now come without article markup (a redesign): exit status 3 and one line
+    that names the site, the check and the numbers."""
+    site = build_site([LOADER.load("aitimes")], NOW)
+    redesigned = (FIXTURES / "naver" / "listing-2.html").read_bytes()
+    for story in stories_for(LOADER.load("aitimes"), NOW):
+        site[story.url] = Resource(redesigned)
+    with ReplayServer(site) as broken:
+        run = crawl(broken, tmp_path, "aitimes")
+    assert run.returncode == 3, run.log[-2000:]
+    assert run.items == []
+    assert "MONITOR FAILED site=aitimes check=extraction articles=0 of 6 pages" in run.log
+    assert sum(v for k, v in run.stats.items() if k.startswith("news/dropped/")) == 6
+
+
+def test_runs_are_summarized_and_stored_with_their_checks(server: ReplayServer, tmp_path: Path) -> None:
+    run = crawl(server, tmp_path, "techm")
+    assert run.returncode == 0
+    summary = run.stats["news/summary"]
+    assert summary["articles"] == summary["new"] == 6 and summary["coverage"]["headline"] == 1.0
+    assert "Run summary techm (scheduled)" in run.log
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "news.sqlite3") as db:
+        (stored,) = db.execute("SELECT stats FROM crawl_runs WHERE spider = 'techm'").fetchone()
+    assert json.loads(stored)["news/summary"]["articles"] == 6
+
+
+def test_two_runs_of_one_spider_cannot_overlap(server: ReplayServer, tmp_path: Path) -> None:
+    import fcntl
+
+    (tmp_path / "locks").mkdir()
+    with open(tmp_path / "locks" / "thelec.lock", "w") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)
+        held.write("pid 4242")
+        held.flush()
+        run = crawl(server, tmp_path, "thelec")
+    assert run.returncode == 2 and run.items == []
+    assert "another run of thelec is in progress (pid 4242" in run.log
+    assert crawl(server, tmp_path, "thelec").returncode == 0  # the lock went with its holder
+
+
+def test_long_runs_report_progress(server: ReplayServer, tmp_path: Path) -> None:
+    run = crawl(
+        server, tmp_path, "bloter", NEWS_PROGRESS_SECONDS=0.3, DOWNLOAD_DELAY=0.25, CONCURRENT_REQUESTS=1
+    )
+    assert run.returncode == 0
+    assert re.search(
+        r"Progress bloter: \d+ articles, \d+ pages, reached \d{4}-\d{2}-\d{2}, \d+ articles/min", run.log
+    )

@@ -1,0 +1,56 @@
+"""`scrapy crawl`, for scheduled runs: one run of a spider at a time, and a non-zero exit when the run's
+checks fail (crawler.monitor), so cron mail or any scheduler raises the alarm."""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import os
+import sys
+from pathlib import Path
+
+from scrapy.commands.crawl import Command as ScrapyCrawl
+from scrapy.exceptions import UsageError
+
+from crawler.monitor import FAILED_STAT
+
+EXIT_LOCKED = 2
+EXIT_MONITOR_FAILED = 3
+
+
+class Command(ScrapyCrawl):
+    def long_desc(self) -> str:
+        return (
+            "Run a spider. Exits 2 without crawling if another run of the same spider holds its lock "
+            "(NEWS_LOCK_DIR), and 3 when the run's checks fail (see crawler/monitor.py)."
+        )
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        if len(args) != 1:
+            raise UsageError("give one spider")
+        assert self.crawler_process is not None and self.settings is not None
+        lock_path = Path(self.settings.get("NEWS_LOCK_DIR") or "output/locks") / f"{args[0]}.lock"
+        lock_path.parent.mkdir(parents=True, exist_ok=True)
+        with open(lock_path, "a+") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                lock.seek(0)
+                holder = lock.read().strip() or "another process"
+                sys.stderr.write(
+                    f"error: another run of {args[0]} is in progress ({holder}, lock {lock_path}); "
+                    "this one did not start\n"
+                )
+                self.exitcode = EXIT_LOCKED
+                return
+            lock.seek(0)
+            lock.truncate()
+            lock.write(f"pid {os.getpid()}")
+            lock.flush()
+            crawler = self._create_crawler(args[0])
+            self.crawler_process.crawl(crawler, **opts.spargs)
+            self.crawler_process.start()
+        if self.crawler_process.bootstrap_failed:
+            self.exitcode = 1
+        elif crawler.stats.get_value(FAILED_STAT):
+            self.exitcode = EXIT_MONITOR_FAILED

@@ -1,0 +1,78 @@
+"""Run checks: what makes a scheduled run fail loudly."""
+
+from __future__ import annotations
+
+from crawler.monitor import check, summarize
+
+GOOD = {
+    "item_scraped_count": 50,
+    "news/db/new": 45,
+    "news/db/unchanged": 5,
+    "downloader/response_count": 60,
+    "downloader/response_status_count/200": 58,
+    "downloader/response_status_count/404": 2,
+    "news/coverage/headline": 50,
+    "news/coverage/body_text": 50,
+    "news/coverage/date_published": 49,
+    "news/coverage/authors": 40,
+    "news/coverage/main_image": 45,
+    "elapsed_time_seconds": 61.2,
+    "finish_reason": "finished",
+    "news/dropped/no_date": 1,
+}
+HISTORY = [summarize(GOOD) for _ in range(4)]
+
+
+def with_(**changes: object) -> dict:
+    return summarize({**GOOD, **{k.replace("__", "/"): v for k, v in changes.items()}})
+
+
+def test_summary_has_every_figure() -> None:
+    summary = summarize(GOOD)
+    assert summary["articles"] == 50 and summary["new"] == 45 and summary["unchanged"] == 5
+    assert summary["failed"] == {"404": 2} and summary["dropped"] == {"no_date": 1}
+    assert summary["coverage"] == {
+        "headline": 1.0,
+        "body_text": 1.0,
+        "date_published": 0.98,
+        "authors": 0.8,
+        "main_image": 0.9,
+    }
+    assert summary["seconds"] == 61.2 and summary["finish_reason"] == "finished"
+
+
+def test_a_normal_run_passes() -> None:
+    assert check("aitimes", summarize(GOOD), HISTORY) == []
+
+
+def test_a_run_that_did_not_finish_fails() -> None:
+    (failure,) = check("aitimes", with_(finish_reason="shutdown"), HISTORY)
+    assert failure == "MONITOR FAILED site=aitimes check=finish_reason got=shutdown"
+
+
+def test_extraction_that_broke_fails_even_without_history() -> None:
+    summary = with_(item_scraped_count=2, news__dropped__not_an_article=30)
+    failures = check("zdnet", summary, [])
+    assert any(f.startswith("MONITOR FAILED site=zdnet check=extraction articles=2 of 33") for f in failures)
+
+
+def test_far_fewer_articles_than_usual_fails() -> None:
+    failures = check("etnews", with_(item_scraped_count=4), HISTORY)
+    assert (
+        "MONITOR FAILED site=etnews check=item_count articles=4 usual=50 (median of the last 4 runs)"
+        in failures
+    )
+
+
+def test_a_field_that_stopped_coming_fails_and_names_the_field() -> None:
+    failures = check("yna", with_(news__coverage__date_published=5), HISTORY)
+    assert failures == ["MONITOR FAILED site=yna check=coverage field=date_published got=10% usual=98%"]
+
+
+def test_many_server_errors_fail() -> None:
+    failures = check("dt", with_(downloader__response_status_count__503=20), HISTORY)
+    assert failures == ["MONITOR FAILED site=dt check=errors failed=20 of 60 requests"]
+
+
+def test_few_runs_of_history_judge_nothing_by_history() -> None:
+    assert check("new_site", with_(item_scraped_count=5, news__coverage__date_published=0), HISTORY[:2]) == []
