@@ -23,18 +23,24 @@ class IncrementalMiddleware:
     """Article requests marked `news_skip_stored` are not sent when the store has their URL.
 
     Spiders mark them unless run with `-a refresh=1`, which re-fetches stored articles to notice updates.
+    The store is opened at the first marked request, so crawls of other things never touch it.
     """
 
-    def __init__(self, store: ArticleStore, stats: Any) -> None:
-        self.store = store
-        self.stats = stats
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self._store: ArticleStore | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> IncrementalMiddleware:
-        return cls(store_for(crawler), crawler.stats)
+        return cls(crawler)
 
     def process_request(self, request: Request) -> None:
-        if request.meta.get("news_skip_stored") and self.store.seen(request.url):
+        if not request.meta.get("news_skip_stored"):
+            return
+        if self._store is None:
+            self._store = store_for(self.crawler)
+        if self._store.seen(request.url):
             self.stats.inc_value("news/skipped/stored")
             raise IgnoreRequest(f"already stored: {request.url}")
 
