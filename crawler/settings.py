@@ -57,7 +57,12 @@ NEWS_LOCK_DIR = "output/locks"
 NEWS_PROGRESS_SECONDS = 60
 
 # Replay of captured pages on a local server instead of the web (`-s NEWS_REPLAY_URL=http://127.0.0.1:PORT`).
-ADDONS = {"crawler.replay.ReplayAddon": 0, "crawler.addons.ContactAddon": 0}
+# Distributed runs through scrapy-redis where NEWS_REDIS_URL (with NEWS_JOB) says so (crawler.distributed).
+ADDONS = {
+    "crawler.replay.ReplayAddon": 0,
+    "crawler.addons.ContactAddon": 0,
+    "crawler.distributed.DistributedAddon": 0,
+}
 
 # The database (SQLite file by default; postgresql+psycopg://… or mysql+pymysql://… in production),
 # written NEWS_DB_BATCH articles per transaction, and asked "have I seen this article?" by the crawl.

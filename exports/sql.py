@@ -9,6 +9,7 @@ Alembic the first time a process opens the database, or by hand:
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -19,8 +20,9 @@ import numpy as np
 from alembic import command
 from alembic.config import Config
 from scrapy import signals
-from sqlalchemy import Engine, Table, create_engine, delete, event, insert, literal, select, update
+from sqlalchemy import Engine, Table, create_engine, delete, event, insert, literal, select, text, update
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from crawler.items import Article
 from crawler.urls import url_key
@@ -76,12 +78,31 @@ def _sqlite_pragmas(connection: Any, record: Any) -> None:
     cursor.close()
 
 
-def upgrade(engine: Engine) -> None:
-    """Create or migrate the schema to the newest Alembic revision."""
+def upgrade(engine: Engine, attempts: int = 3) -> None:
+    """Create or migrate the schema to the newest Alembic revision.
+
+    Processes that open a new database together (a distributed run's first start) take turns: an
+    advisory lock on PostgreSQL and MariaDB, and a second look after a failure, when the other process
+    has created the tables meanwhile, everywhere."""
     config = Config(str(ALEMBIC_INI))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    for attempt in range(attempts):
+        try:
+            with engine.begin() as connection:
+                backend = connection.dialect.name
+                if backend == "postgresql":
+                    connection.execute(text("SELECT pg_advisory_xact_lock(7272727)"))
+                elif backend in {"mysql", "mariadb"}:
+                    connection.execute(text("SELECT GET_LOCK('news_schema', 120)"))
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+                if backend in {"mysql", "mariadb"}:
+                    connection.execute(text("SELECT RELEASE_LOCK('news_schema')"))
+            return
+        except DBAPIError:
+            if attempt == attempts - 1:
+                raise
+            logger.info("Schema upgrade met another process's; looking again")
+            time.sleep(1 + attempt)
 
 
 def _row(article: Article, now: datetime, key: str | None = None) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -29,14 +30,10 @@ SERVERS = {
 }
 
 
-@pytest.fixture(params=["sqlite", "postgresql", "mariadb"])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'news.sqlite3'}"
-        yield url
-        engine_for(url).dispose()
-        return
-    admin_url, template = SERVERS[request.param]
+@contextmanager
+def server_database(kind: str) -> Iterator[str]:
+    """A fresh database on the machine's PostgreSQL or MariaDB, dropped afterwards."""
+    admin_url, template = SERVERS[kind]
     name = f"news_test_{uuid.uuid4().hex[:12]}"
     admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
     try:
@@ -45,8 +42,8 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     except OperationalError as exc:
         admin.dispose()
         if os.environ.get("CI"):
-            pytest.fail(f"{request.param} is not running in CI: {exc}")
-        pytest.skip(f"{request.param} is not running here")
+            pytest.fail(f"{kind} is not running in CI: {exc}")
+        pytest.skip(f"{kind} is not running here")
     url = template.format(db=name)
     try:
         yield url
@@ -55,3 +52,34 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         with admin.connect() as connection:
             connection.execute(text(f"DROP DATABASE {name}"))
         admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql", "mariadb"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'news.sqlite3'}"
+        yield url
+        engine_for(url).dispose()
+        return
+    with server_database(request.param) as url:
+        yield url
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    with server_database("postgresql") as url:
+        yield url
+
+
+@pytest.fixture
+def redis_url() -> str:
+    import redis
+
+    url = "redis://127.0.0.1:6379/0"
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.ConnectionError as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"Redis is not running in CI: {exc}")
+        pytest.skip("Redis is not running here")
+    return url

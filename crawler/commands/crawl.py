@@ -29,6 +29,10 @@ class Command(ScrapyCrawl):
         if len(args) != 1:
             raise UsageError("give one spider")
         assert self.crawler_process is not None and self.settings is not None
+        if self.settings.get("NEWS_REDIS_URL"):
+            # A distributed run is several processes of one spider on purpose.
+            self._crawl(args[0], opts)
+            return
         lock_path = Path(self.settings.get("NEWS_LOCK_DIR") or "output/locks") / f"{args[0]}.lock"
         lock_path.parent.mkdir(parents=True, exist_ok=True)
         with open(lock_path, "a+") as lock:
@@ -47,9 +51,13 @@ class Command(ScrapyCrawl):
             lock.truncate()
             lock.write(f"pid {os.getpid()}")
             lock.flush()
-            crawler = self._create_crawler(args[0])
-            self.crawler_process.crawl(crawler, **opts.spargs)
-            self.crawler_process.start()
+            self._crawl(args[0], opts)
+
+    def _crawl(self, spider: str, opts: argparse.Namespace) -> None:
+        assert self.crawler_process is not None
+        crawler = self._create_crawler(spider)
+        self.crawler_process.crawl(crawler, **opts.spargs)
+        self.crawler_process.start()
         if self.crawler_process.bootstrap_failed:
             self.exitcode = 1
         elif crawler.stats.get_value(FAILED_STAT):
