@@ -101,9 +101,18 @@ def build(pages: int) -> dict:
     urls = []
     for n in range(pages):
         fixture, headline, lead, shape = TEMPLATES[n % len(TEMPLATES)]
-        body = SavedPage.read(FIXTURES / fixture).body.decode("utf-8")
-        varied = body.replace(headline, f"{headline} {n}번째").replace(lead, f"{n}번째 소식에 따르면 {lead}")
+        page = SavedPage.read(FIXTURES / fixture)
+        assert page.url is not None
         url = shape.format(n=n)
+        # Each copy is its own article: its own id wherever the page names its address (canonical, og:url,
+        # JSON-LD), its own headline and lead.
+        original_id, copy_id = _last_segment(page.url), _last_segment(url)
+        varied = (
+            page.body.decode("utf-8")
+            .replace(original_id, copy_id)
+            .replace(headline, f"{headline} {n}번째")
+            .replace(lead, f"{n}번째 소식에 따르면 {lead}")
+        )
         site[url] = Resource(varied.encode("utf-8"))
         urls.append(url)
     for page in range(pages // PER_LISTING + 2):
@@ -113,6 +122,10 @@ def build(pages: int) -> dict:
             f"<!-- SYNTHETIC listing for bench/crawl.py --><html><body><ul>{links}</ul></body></html>".encode()
         )
     return site
+
+
+def _last_segment(url: str) -> str:
+    return url.rstrip("/").rsplit("/", 1)[-1]
 
 
 def scrapy_bench(seconds: int) -> float:

@@ -47,7 +47,8 @@ class DedupPipeline:
         if redis_url:
             import redis  # only a distributed crawl needs it
 
-            index = RedisNearDuplicateIndex(redis.Redis.from_url(redis_url))
+            prefix = crawler.settings.get("NEWS_NEARDUP_REDIS_PREFIX") or "news:neardup"
+            index = RedisNearDuplicateIndex(redis.Redis.from_url(redis_url), prefix)
             return cls(store_for(crawler), crawler.stats, index)
         return cls(store_for(crawler), crawler.stats)
 

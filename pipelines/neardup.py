@@ -178,7 +178,8 @@ def verdicts(
 
 
 class NearDuplicateIndex:
-    """Documents by key (a URL), each with its signature and the first-seen document of its cluster."""
+    """Documents by key (a URL), each with its signature and the first-seen document of its cluster;
+    only first-seen documents are in the LSH buckets."""
 
     def __init__(self, capacity: int = 1024) -> None:
         self.full = np.empty((capacity, FULL_BINS), dtype=np.uint16)
@@ -211,8 +212,11 @@ class NearDuplicateIndex:
         self.root[doc] = self.root[self.ids[duplicate_of]] if duplicate_of in self.ids else doc
         self.keys.append(key)
         self.ids[key] = doc
-        self.full_bands.add(doc, _band_keys(sig.full, FULL_BANDS))
-        self.lead_bands.add(doc, _band_keys(sig.lead, LEAD_BANDS))
+        if duplicate_of is None:
+            # Only a cluster's first article goes into the buckets: its copies would find each other
+            # through it anyway, and a story copied a hundred times would fill every bucket it touches.
+            self.full_bands.add(doc, _band_keys(sig.full, FULL_BANDS))
+            self.lead_bands.add(doc, _band_keys(sig.lead, LEAD_BANDS))
 
     def matches(self, sig: Signature, exclude: str | None = None) -> list[Match]:
         """Indexed documents whose full body or lead is estimated close enough to `sig`'s, best first."""
@@ -261,8 +265,9 @@ class RedisNearDuplicateIndex:
         with self.redis.pipeline() as pipe:
             pipe.hsetnx(f"{self.prefix}:sig", key, sig.to_bytes())
             pipe.hsetnx(f"{self.prefix}:root", key, root)
-            for bucket in self._bucket_names(sig):
-                pipe.sadd(bucket, key)
+            if duplicate_of is None:  # as in NearDuplicateIndex: only first articles fill the buckets
+                for bucket in self._bucket_names(sig):
+                    pipe.sadd(bucket, key)
             pipe.execute()
 
     def matches(self, sig: Signature, exclude: str | None = None) -> list[Match]:
