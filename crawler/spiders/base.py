@@ -74,7 +74,10 @@ class NewsSpider(scrapy.Spider):
     # How the spider's discovery and extraction were checked: shown in the README's table of spiders.
     verified: ClassVar[str] = "unverified: no capture yet"
 
-    store: ArticleStore
+    @property
+    def store(self) -> ArticleStore:
+        """The crawl's store, opened when paging first asks it (a run that fails to start opens none)."""
+        return store_for(self.crawler)
 
     def __init__(
         self,
@@ -99,7 +102,6 @@ class NewsSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
         spider: NewsSpider = super().from_crawler(crawler, *args, **kwargs)
-        spider.store = store_for(crawler)
         spider.max_pages = spider.max_pages or crawler.settings.getint("NEWS_MAX_PAGES")
         if spider.max_items:
             # Settings are still open here: reuse Scrapy's own item limit.
