@@ -57,10 +57,12 @@ NEWS_LOCK_DIR = "output/locks"
 NEWS_PROGRESS_SECONDS = 60
 
 # Replay of captured pages on a local server instead of the web (`-s NEWS_REPLAY_URL=http://127.0.0.1:PORT`).
+# Backfills kept in a JOBDIR resume after SIGINT and after SIGKILL (crawler.scheduler).
 # Distributed runs through scrapy-redis where NEWS_REDIS_URL (with NEWS_JOB) says so (crawler.distributed).
 ADDONS = {
     "crawler.replay.ReplayAddon": 0,
     "crawler.addons.ContactAddon": 0,
+    "crawler.addons.ResumableJobAddon": 0,
     "crawler.distributed.DistributedAddon": 0,
 }
 

@@ -371,6 +371,7 @@ class SqlStore:
         self.recheck_after = timedelta(hours=recheck_hours)
         self.pending: set[str] = set()
         self.pending_bodies: dict[str, str] = {}
+        self.waiting_aliases: dict[str, tuple[str, str]] = {}
         self.use_prefilter = prefilter
         self._known: tuple[KeyFilter, KeyFilter] | None = None
 
@@ -440,18 +441,29 @@ class SqlStore:
             ).scalar()
 
     def add_alias(self, url: str, canonical_url: str) -> None:
-        key = url_key(url)
-        self.pending.add(key)
+        self.pending.add(url_key(url))
+        self.waiting_aliases[url_key(url)] = (url, canonical_url)
+        self.write_aliases()
+
+    def write_aliases(self) -> None:
+        """Writes the aliases whose article is stored; one whose article still waits in the writer's
+        batch is kept for the next call (the dedup pipeline makes the last one when the run closes)."""
+        if not self.waiting_aliases:
+            return
         with self.engine.begin() as connection:
-            article_id = connection.execute(
-                select(A.c.id).where(A.c.url_key == url_key(canonical_url))
-            ).scalar()
-            known = connection.execute(select(ALIASES.c.url_key).where(ALIASES.c.url_key == key)).first()
-            if article_id is not None and known is None and url_key(canonical_url) != key:
-                connection.execute(
-                    insert(ALIASES),
-                    {"url_key": key, "url": url, "article_id": article_id, "reason": "same_body"},
-                )
+            targets = {url_key(c) for _, c in self.waiting_aliases.values()}
+            ids = dict(connection.execute(select(A.c.url_key, A.c.id).where(A.c.url_key.in_(targets))).all())
+            keys = [k for k, (_, c) in self.waiting_aliases.items() if url_key(c) in ids and url_key(c) != k]
+            known = set(connection.scalars(select(ALIASES.c.url_key).where(ALIASES.c.url_key.in_(keys))))
+            rows = [
+                {"url_key": k, "url": u, "article_id": ids[url_key(c)], "reason": "same_body"}
+                for k, (u, c) in self.waiting_aliases.items()
+                if k in keys and k not in known
+            ]
+            if rows:
+                connection.execute(insert(ALIASES), rows)
+        for key in keys:
+            del self.waiting_aliases[key]
 
     def signatures(self) -> Iterator[tuple[str, bytes, str | None]]:
         """(canonical URL, signature, duplicate_of) of every stored signature, oldest first."""

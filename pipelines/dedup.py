@@ -110,3 +110,7 @@ class DedupPipeline:
 
     def close_spider(self) -> None:
         self.save()
+        # Pipelines close in reverse order: the SQL writer has flushed its last batch by now.
+        writer = getattr(self.store, "write_aliases", None)
+        if writer is not None:
+            writer()

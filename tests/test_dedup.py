@@ -152,6 +152,22 @@ def test_same_body_through_the_database(database_url: str) -> None:
     assert SqlStore(engine).seen("https://www.newsis.com/view/2")
 
 
+def test_a_copy_of_an_article_still_in_the_writers_batch_is_kept_as_an_alias(database_url: str) -> None:
+    engine = engine_for(database_url)
+    store = SqlStore(engine)
+    made, stats = pipeline(store)
+    store.remember(made.process_item(NAVER))  # what the SQL pipeline does before its batch is written
+    copy = dataclasses.replace(
+        NAVER, url="https://www.newsis.com/view/3", canonical_url="https://www.newsis.com/view/3"
+    )
+    with pytest.raises(DropItem, match="same_body"):
+        made.process_item(copy)
+    assert stats.get_value("news/dedup/same_body") == 1 and not SqlStore(engine).seen(copy.url)
+    SqlWriter(engine).write([NAVER])
+    made.close_spider()
+    assert SqlStore(engine).seen(copy.url)
+
+
 @pytest.fixture
 def redis_index():
     import os

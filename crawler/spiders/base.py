@@ -187,7 +187,9 @@ class NewsSpider(scrapy.Spider):
         dated = [e.published for e in entries if e.published]
         if self.since and dated and max(dated) < self.since:
             return "older_than_since"
-        if not self.refresh and all(self.store.seen(e.url) for e in entries):
+        # A backfill pages down to `since`: stored articles on one page (from cron runs, or a run that
+        # was interrupted) say nothing about the pages below it.
+        if not self.refresh and not self.since and all(self.store.seen(e.url) for e in entries):
             return "all_stored"
         return None
 
