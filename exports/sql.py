@@ -441,9 +441,11 @@ class SqlStore:
             ).scalar()
 
     def add_alias(self, url: str, canonical_url: str) -> None:
-        self.pending.add(url_key(url))
-        self.waiting_aliases[url_key(url)] = (url, canonical_url)
-        self.write_aliases()
+        key = url_key(url)
+        self.pending.add(key)
+        if key != url_key(canonical_url):
+            self.waiting_aliases[key] = (url, canonical_url)
+            self.write_aliases()
 
     def write_aliases(self) -> None:
         """Writes the aliases whose article is stored; one whose article still waits in the writer's
@@ -453,12 +455,13 @@ class SqlStore:
         with self.engine.begin() as connection:
             targets = {url_key(c) for _, c in self.waiting_aliases.values()}
             ids = dict(connection.execute(select(A.c.url_key, A.c.id).where(A.c.url_key.in_(targets))).all())
-            keys = [k for k, (_, c) in self.waiting_aliases.items() if url_key(c) in ids and url_key(c) != k]
+            keys = [k for k, (_, c) in self.waiting_aliases.items() if url_key(c) in ids]
             known = set(connection.scalars(select(ALIASES.c.url_key).where(ALIASES.c.url_key.in_(keys))))
             rows = [
                 {"url_key": k, "url": u, "article_id": ids[url_key(c)], "reason": "same_body"}
-                for k, (u, c) in self.waiting_aliases.items()
-                if k in keys and k not in known
+                for k in keys
+                if k not in known
+                for u, c in [self.waiting_aliases[k]]
             ]
             if rows:
                 connection.execute(insert(ALIASES), rows)

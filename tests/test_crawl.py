@@ -21,6 +21,7 @@ from crawler.korean.boilerplate import COPYRIGHT_RE
 from crawler.korean.dates import KST
 from crawler.replay import ReplayServer, Resource
 from crawler.replaysite import Story, build_site, stories_for
+from tests.crawling import crawl_command
 
 ROOT = Path(__file__).parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -108,11 +109,7 @@ def crawl(server: ReplayServer, tmp_path: Path, spider: str, *args: str, **setti
         "NEWS_LOCK_DIR": tmp_path / "locks",
         **settings,
     }
-    command = [sys.executable, "-m", "scrapy", "crawl", spider, "-O", str(out)]
-    for key, value in options.items():
-        command += ["-s", f"{key}={value}"]
-    for arg in args:
-        command += ["-a", arg]
+    command = [*crawl_command(spider, options, args), "-O", str(out)]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
     items = (
         [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()] if out.exists() else []

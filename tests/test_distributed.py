@@ -16,6 +16,7 @@ from sqlalchemy import create_engine, text
 
 from crawler.replay import ReplayServer
 from crawler.replaysite import build_site, stories_for
+from tests.crawling import crawl_command
 
 ROOT = Path(__file__).parents[1]
 SPIDER = SpiderLoader.from_settings(get_project_settings()).load("aitimes")
@@ -34,14 +35,7 @@ def command(server: ReplayServer, database: str, tmp: Path, name: str, **extra: 
         "DOWNLOAD_DELAY": "0.05",
         **extra,
     }
-    return [
-        sys.executable,
-        "-m",
-        "scrapy",
-        "crawl",
-        "aitimes",
-        *[a for k, v in settings.items() for a in ("-s", f"{k}={v}")],
-    ]
+    return crawl_command("aitimes", settings)
 
 
 def stored(database: str) -> list[str]:

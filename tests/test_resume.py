@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import signal
 import subprocess
-import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -19,6 +18,7 @@ from sqlalchemy.exc import OperationalError
 
 from crawler.replay import ReplayServer
 from crawler.replaysite import build_site
+from tests.crawling import crawl_command
 
 ROOT = Path(__file__).parents[1]
 SPIDER = SpiderLoader.from_settings(get_project_settings()).load("aitimes")
@@ -41,18 +41,7 @@ def command(server: ReplayServer, tmp: Path, name: str, **extra: str) -> list[st
         "DOWNLOAD_DELAY": "0",
         **extra,
     }
-    return [
-        sys.executable,
-        "-m",
-        "scrapy",
-        "crawl",
-        "aitimes",
-        "-a",
-        f"since={SINCE}",
-        "-a",
-        "max_pages=200",
-        *[a for k, v in settings.items() for a in ("-s", f"{k}={v}")],
-    ]
+    return crawl_command("aitimes", settings, [f"since={SINCE}", "max_pages=200"])
 
 
 def rows(database: Path, query: str) -> list[tuple]:

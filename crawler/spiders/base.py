@@ -116,13 +116,24 @@ class NewsSpider(scrapy.Spider):
             yield request
 
     def start_requests_from_declarations(self) -> Iterator[scrapy.Request]:
-        for url in self.feeds:
-            yield scrapy.Request(url, callback=self.parse_feed, meta={"news_discovery": "feed"})
-        for url in self.sitemaps:
-            yield scrapy.Request(url, callback=self.parse_sitemap, meta={"news_discovery": "sitemap"})
+        yield from map(self.feed_request, self.feeds)
+        yield from map(self.sitemap_request, self.sitemaps)
         for template in self.listings:
             for day in self.listing_days(template):
                 yield self.listing_request(template, self.first_page, day)
+
+    def feed_request(self, url: str) -> scrapy.Request:
+        return scrapy.Request(url, callback=self.parse_feed, meta={"news_discovery": "feed"})
+
+    def sitemap_request(self, url: str) -> scrapy.Request:
+        return scrapy.Request(url, callback=self.parse_sitemap, meta={"news_discovery": "sitemap"})
+
+    def article_request(self, url: str) -> scrapy.Request:
+        return scrapy.Request(
+            url,
+            callback=self.parse_article,
+            meta={"news_article": True, "news_skip_stored": not self.refresh},
+        )
 
     def listing_days(self, template: str) -> list[date | None]:
         """Newest first: every day from `until` (default today) back to `since` (default today) for
@@ -158,7 +169,7 @@ class NewsSpider(scrapy.Spider):
             if self.since and child.published and child.published < self.since:
                 self.crawler.stats.inc_value("news/discovery/sitemaps_skipped_lastmod")
                 continue
-            yield scrapy.Request(child.url, callback=self.parse_sitemap, meta={"news_discovery": "sitemap"})
+            yield self.sitemap_request(child.url)
         self.crawler.stats.inc_value("news/discovery/sitemap_entries", len(sitemap.entries))
         yield from self.follow(sitemap.entries)
 
@@ -202,11 +213,7 @@ class NewsSpider(scrapy.Spider):
             if entry.published and not self.in_window(entry.published):
                 self.crawler.stats.inc_value("news/skipped/outside_window")
                 continue
-            yield scrapy.Request(
-                entry.url,
-                callback=self.parse_article,
-                meta={"news_article": True, "news_skip_stored": not self.refresh},
-            )
+            yield self.article_request(entry.url)
 
     def in_window(self, moment: datetime) -> bool:
         return not (self.since and moment < self.since) and not (self.until and moment > self.until)

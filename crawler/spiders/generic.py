@@ -22,13 +22,6 @@ class GenericSpider(NewsSpider):
             raise ValueError("generic needs -a feed=URL, -a sitemap=URL or -a url=ARTICLE_URL")
 
     def start_requests_from_declarations(self) -> Iterator[scrapy.Request]:
-        for feed in self.feed_urls:
-            yield scrapy.Request(feed, callback=self.parse_feed, meta={"news_discovery": "feed"})
-        for sitemap in self.sitemap_urls:
-            yield scrapy.Request(sitemap, callback=self.parse_sitemap, meta={"news_discovery": "sitemap"})
-        for url in self.article_urls:
-            yield scrapy.Request(
-                url,
-                callback=self.parse_article,
-                meta={"news_article": True, "news_skip_stored": not self.refresh},
-            )
+        yield from map(self.feed_request, self.feed_urls)
+        yield from map(self.sitemap_request, self.sitemap_urls)
+        yield from map(self.article_request, self.article_urls)
