@@ -8,7 +8,7 @@ Every process of one run gets the same NEWS_JOB; the queue and dupefilter keys c
 run starts clean while this one's keys expire a day after it ends. What scrapy-redis 0.9 needed for
 Scrapy 2.19 is in `Scheduler`: stats calls without the `spider` argument Scrapy dropped, and keys that
 expire at close instead of being flushed, which would pull the shared queue from under the other
-processes. `IdleGrace` keeps an idle process up a few seconds, in case another one is about to enqueue
+processes. Each process also fetches the spider's start pages itself, so that it begins with work. `IdleGrace` keeps an idle process up a few seconds, in case another one is about to enqueue
 more; after that it closes, so scheduled jobs end.
 """
 
@@ -50,15 +50,18 @@ class DistributedAddon:
             "NEWS_NEARDUP_REDIS_URL": url,
         }.items():
             settings.set(name, value, priority="addon")
-        extensions = settings.getdict("EXTENSIONS")
-        settings.set("EXTENSIONS", {**extensions, "crawler.distributed.IdleGrace": 0}, priority="addon")
+        # Not settings.set: the project's own EXTENSIONS outranks an add-on and would drop IdleGrace.
+        settings.set_in_component_priority_dict("EXTENSIONS", IdleGrace, 0)
 
 
 class Scheduler(RedisScheduler):
     """scrapy-redis's scheduler, fitted to Scrapy 2.19 and to runs that end."""
 
     def enqueue_request(self, request: Any) -> bool:
-        if not request.dont_filter and self.df.request_seen(request):
+        seen = self.df.request_seen(request)
+        # Start requests go in even when another process has them: a process that begins with nothing
+        # to do would next look at the shared queue only at the engine's 5 s heartbeat.
+        if seen and not request.dont_filter and not request.meta.get("is_start_request"):
             self.df.log(request, self.spider)
             return False
         if self.stats:

@@ -21,7 +21,7 @@ from tests.crawling import crawl_command
 ROOT = Path(__file__).parents[1]
 SPIDER = SpiderLoader.from_settings(get_project_settings()).load("aitimes")
 NOW = datetime.now(UTC)
-PER_SITE = 30
+PER_SITE = 60
 
 
 def command(server: ReplayServer, database: str, tmp: Path, name: str, **extra: str) -> list[str]:
@@ -32,7 +32,8 @@ def command(server: ReplayServer, database: str, tmp: Path, name: str, **extra: 
         "NEWS_JEKYLL_SITE": str(tmp / f"site-{name}"),
         "NEWS_LOCK_DIR": str(tmp / f"locks-{name}"),
         "NEWS_STATS_FILE": str(tmp / f"{name}.json"),
-        "DOWNLOAD_DELAY": "0.05",
+        # Slow enough that the second process, which waits for the engine's 5 s heartbeat, finds work left.
+        "DOWNLOAD_DELAY": "0.15",
         **extra,
     }
     return crawl_command("aitimes", settings)
@@ -87,6 +88,7 @@ def test_two_processes_store_each_article_once(tmp_path: Path, postgres_url: str
         json.loads((tmp_path / f"{n}.json").read_text()).get("item_scraped_count", 0) for n in ("a", "b")
     ]
     assert sum(scraped) == PER_SITE  # no article was fetched and processed twice
+    assert min(scraped) > 0, scraped  # both took work from the shared queue
     assert all(
         json.loads((tmp_path / f"{n}.json").read_text())["finish_reason"] == "finished" for n in ("a", "b")
     )

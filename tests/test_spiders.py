@@ -175,3 +175,15 @@ def test_politeness_defaults() -> None:
         settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN") <= 4 and settings.getint("CLOSESPIDER_TIMEOUT") > 0
     )
     assert {429, 503} <= set(settings.getlist("RETRY_HTTP_CODES"))
+
+
+def test_discovery_requests_go_before_articles() -> None:
+    # A listing waiting behind a page of articles stalls discovery, and in a shared queue starves the others.
+    spider = make("aitimes")
+    article = spider.article_request("https://www.aitimes.com/news/articleView.html?idxno=1")
+    discovery = [
+        spider.listing_request(spider.listings[0], 2, None),
+        spider.feed_request("https://www.aitimes.com/rss/allArticle.xml"),
+        spider.sitemap_request("https://www.aitimes.com/sitemap.xml"),
+    ]
+    assert all(request.priority > article.priority for request in discovery)

@@ -29,6 +29,8 @@ logger = logging.getLogger(__name__)
 BOUND_FORMS = "YYYY-MM-DD, YYYY-MM-DDTHH:MM or YYYY-MM-DD HH:MM (Asia/Seoul unless an offset is given)"
 _BOUND_RE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:?\d{2})?)?$")
 _TRUE = {"1", "true", "yes", "on"}
+# Feeds, sitemaps and listings go before articles: discovery keeps the queue (a shared one too) fed.
+DISCOVERY_PRIORITY = 10
 
 
 def parse_bound(name: str, value: str | None, *, end: bool = False) -> datetime | None:
@@ -123,10 +125,14 @@ class NewsSpider(scrapy.Spider):
                 yield self.listing_request(template, self.first_page, day)
 
     def feed_request(self, url: str) -> scrapy.Request:
-        return scrapy.Request(url, callback=self.parse_feed, meta={"news_discovery": "feed"})
+        return scrapy.Request(
+            url, callback=self.parse_feed, meta={"news_discovery": "feed"}, priority=DISCOVERY_PRIORITY
+        )
 
     def sitemap_request(self, url: str) -> scrapy.Request:
-        return scrapy.Request(url, callback=self.parse_sitemap, meta={"news_discovery": "sitemap"})
+        return scrapy.Request(
+            url, callback=self.parse_sitemap, meta={"news_discovery": "sitemap"}, priority=DISCOVERY_PRIORITY
+        )
 
     def article_request(self, url: str) -> scrapy.Request:
         return scrapy.Request(
@@ -154,6 +160,7 @@ class NewsSpider(scrapy.Spider):
             callback=self.parse_listing,
             cb_kwargs={"template": template, "page": page, "day": day, "previous": previous},
             meta={"news_discovery": "listing"},
+            priority=DISCOVERY_PRIORITY,
         )
 
     def parse_feed(self, response: Response) -> Iterator[scrapy.Request]:
