@@ -3,7 +3,7 @@
 `RunMonitor` counts which fields each stored article has, and when the spider closes it writes a summary
 (articles new, updated, duplicate, near-duplicate, dropped by reason; pages fetched and failed by status;
 field coverage; duration; finish reason) to the log and to the stats, which the database keeps in
-`crawl_runs`. Then it checks the run against the spider's earlier runs of the same kind (scheduled or
+`runs`. Then it checks the run against the spider's earlier runs of the same kind (scheduled or
 backfill) in that table. A failed check is logged as one line naming the site, what failed and the
 numbers (`MONITOR FAILED site=… check=… …`), and makes `scrapy crawl` exit with status 3.
 """
@@ -152,7 +152,8 @@ class RunMonitor:
             self.stats.set_value(FAILED_STAT, failures)
 
     def history(self, spider: str, kind: str) -> list[dict[str, Any]]:
-        """Summaries of this spider's last runs of the same kind, from `crawl_runs` (none without a database)."""
+        """Articles and field coverage of this spider's last runs of the same kind, from `runs` (none
+        without a database)."""
         from crawler.store import store_for
         from exports.sql import RUNS
 
@@ -161,14 +162,14 @@ class RunMonitor:
             return []
         with engine.connect() as connection:
             rows = connection.execute(
-                select(RUNS.c.stats)
-                .where(RUNS.c.spider == spider, RUNS.c.finished_at.is_not(None))
+                select(RUNS.c.articles, RUNS.c.coverage)
+                .where(
+                    RUNS.c.spider == spider,
+                    RUNS.c.kind == kind,
+                    RUNS.c.finished_at.is_not(None),
+                    RUNS.c.articles.is_not(None),
+                )
                 .order_by(RUNS.c.id.desc())
-                .limit(50)
-            ).scalars()
-            summaries = [
-                s["news/summary"]
-                for s in rows
-                if s and s.get("news/run_kind") == kind and "news/summary" in s
-            ]
-        return summaries[:HISTORY]
+                .limit(HISTORY)
+            )
+            return [{"articles": row.articles, "coverage": row.coverage or {}} for row in rows]

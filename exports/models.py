@@ -176,10 +176,12 @@ class SignatureRow(Base):
     duplicate_of: Mapped[str | None] = mapped_column(Text)
 
 
-class CrawlRunRow(Base):
-    """One `scrapy crawl`: when, how it ended, and what it stored."""
+class RunRow(Base):
+    """One `scrapy crawl`: when, how it ended, what it stored (new, updated, unchanged), and its summary
+    (crawler.monitor): kind (scheduled or backfill), articles, duplicates, drops by reason, pages fetched
+    and failed by status, field coverage, seconds. `stats` keeps all of Scrapy's stats."""
 
-    __tablename__ = "crawl_runs"
+    __tablename__ = "runs"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     spider: Mapped[str] = mapped_column(String(64), index=True)
@@ -189,4 +191,13 @@ class CrawlRunRow(Base):
     new: Mapped[int] = mapped_column(Integer, default=0)
     updated: Mapped[int] = mapped_column(Integer, default=0)
     unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    kind: Mapped[str | None] = mapped_column(String(16))
+    articles: Mapped[int | None] = mapped_column(Integer)
+    duplicate: Mapped[int | None] = mapped_column(Integer)
+    near_duplicate: Mapped[int | None] = mapped_column(Integer)
+    dropped: Mapped[dict[str, int] | None] = mapped_column(JSON)
+    pages: Mapped[int | None] = mapped_column(Integer)
+    failed: Mapped[dict[str, int] | None] = mapped_column(JSON)
+    coverage: Mapped[dict[str, float | None] | None] = mapped_column(JSON)
+    seconds: Mapped[float | None] = mapped_column(Float)
     stats: Mapped[dict[str, Any] | None] = mapped_column(JSON)

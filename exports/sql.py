@@ -30,9 +30,9 @@ from exports.models import (
     ArticleRow,
     ArticleVersionRow,
     AuthorRow,
-    CrawlRunRow,
     ImageRow,
     NearDuplicateRow,
+    RunRow,
     SignatureRow,
     UrlAliasRow,
 )
@@ -41,6 +41,16 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_DATABASE_URL = "sqlite:///output/news.sqlite3"
 ALEMBIC_INI = Path(__file__).with_name("alembic.ini")
+SUMMARY_COLUMNS = (
+    "articles",
+    "duplicate",
+    "near_duplicate",
+    "dropped",
+    "pages",
+    "failed",
+    "coverage",
+    "seconds",
+)
 A, AUTHORS, IMAGES, VERSIONS, ALIASES, RUNS, NEAR, SIGNATURES = (
     cast(Table, model.__table__)
     for model in (
@@ -49,7 +59,7 @@ A, AUTHORS, IMAGES, VERSIONS, ALIASES, RUNS, NEAR, SIGNATURES = (
         ImageRow,
         ArticleVersionRow,
         UrlAliasRow,
-        CrawlRunRow,
+        RunRow,
         NearDuplicateRow,
         SignatureRow,
     )
@@ -275,7 +285,7 @@ class SqlWriter:
 
 
 class SqlPipeline:
-    """Stores articles in DATABASE_URL, NEWS_DB_BATCH at a time, and records the run in `crawl_runs`.
+    """Stores articles in DATABASE_URL, NEWS_DB_BATCH at a time, and records the run in `runs`.
 
     A crash loses at most the batch in flight, which was never committed; the next run fetches those
     articles again because the store does not know them."""
@@ -330,15 +340,25 @@ class SqlPipeline:
     def spider_closed(self, spider: Any, reason: str) -> None:
         if self.run_id is None:
             return
-        stats = {
+        stats: dict[str, Any] = {
             k: v.isoformat() if isinstance(v, datetime) else v
             for k, v in self.crawler.stats.get_stats().items()
         }
+        # The monitor's summary (crawler.monitor), when it made one, in its own columns.
+        summary = stats.get("news/summary") or {}
+        columns = {name: summary[name] for name in SUMMARY_COLUMNS if name in summary}
         with self.writer.engine.begin() as connection:
             connection.execute(
                 update(RUNS)
                 .where(RUNS.c.id == self.run_id)
-                .values(finished_at=datetime.now(UTC), finish_reason=reason, stats=stats, **self.counts)
+                .values(
+                    finished_at=datetime.now(UTC),
+                    finish_reason=reason,
+                    stats=stats,
+                    kind=stats.get("news/run_kind"),
+                    **columns,
+                    **self.counts,
+                )
             )
 
 

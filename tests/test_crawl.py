@@ -383,8 +383,13 @@ def test_runs_are_summarized_and_stored_with_their_checks(server: ReplayServer, 
     import sqlite3
 
     with sqlite3.connect(tmp_path / "news.sqlite3") as db:
-        (stored,) = db.execute("SELECT stats FROM crawl_runs WHERE spider = 'techm'").fetchone()
-    assert json.loads(stored)["news/summary"]["articles"] == 6
+        kind, articles, new, pages, coverage, seconds, stats = db.execute(
+            "SELECT kind, articles, new, pages, coverage, seconds, stats FROM runs WHERE spider = 'techm'"
+        ).fetchone()
+    assert (kind, articles, new) == ("scheduled", 6, 6)
+    assert pages == summary["pages"] >= 7 and seconds == summary["seconds"]
+    assert json.loads(coverage) == summary["coverage"]
+    assert json.loads(stats)["news/summary"] == summary
 
 
 def test_two_runs_of_one_spider_cannot_overlap(server: ReplayServer, tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ consistency after a failed batch, the crawl's store, and reading back."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
@@ -48,7 +49,7 @@ def test_schema_is_created_on_first_use(database_url: str) -> None:
         "article_versions",
         "url_aliases",
         "near_duplicates",
-        "crawl_runs",
+        "runs",
         "alembic_version",
     } <= tables
 
@@ -236,3 +237,59 @@ def test_prefilter_answers_from_memory_and_can_be_turned_off(database_url: str) 
     assert not store.seen(yna.canonical_url)  # a refetch at worst: the upsert keeps one row
     assert SqlStore(engine, prefilter=False).seen(yna.canonical_url)
     assert store.same_body(naver.content_hash) == naver.canonical_url
+
+
+def alembic(database_url: str, *args: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "alembic", "-c", "exports/alembic.ini", "-x", f"url={database_url}", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+
+
+def test_migrated_schema_is_what_the_models_declare(database_url: str) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from exports.models import Base
+
+    with engine_for(database_url).connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert differences == []
+
+
+def test_runs_of_an_earlier_schema_keep_their_summary(database_url: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    alembic(database_url, "upgrade", "0002")
+    summary = {"articles": 7, "duplicate": 1, "near_duplicate": 2, "dropped": {"no_body": 3}, "pages": 12}
+    summary |= {"failed": {"404": 1}, "coverage": {"headline": 1.0, "authors": 0.5}, "seconds": 4.5}
+    stats = json.dumps({"news/run_kind": "backfill", "news/summary": summary})
+    engine = create_engine(database_url)
+    with engine.begin() as connection:
+        for spider, stored in (("yna", stats), ("zdnet", None)):
+            connection.execute(
+                text(
+                    "INSERT INTO crawl_runs (spider, started_at, new, updated, unchanged, stats)"
+                    " VALUES (:spider, :now, 5, 2, 0, :stats)"
+                ),
+                {"spider": spider, "now": datetime(2024, 5, 1), "stats": stored},
+            )
+    alembic(database_url, "upgrade", "head")
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT spider, kind, articles, new, dropped, coverage, seconds FROM runs ORDER BY spider")
+        ).all()
+    yna, zdnet = rows
+    assert yna[:4] == ("yna", "backfill", 7, 5) and yna[6] == 4.5
+    assert [json.loads(v) if isinstance(v, str) else v for v in yna[4:6]] == [
+        summary["dropped"],
+        summary["coverage"],
+    ]
+    assert zdnet[:4] == ("zdnet", None, None, 5)  # a run that kept no summary is left as it was
+    alembic(database_url, "downgrade", "0002")
+    assert "crawl_runs" in inspect(engine).get_table_names()
+    engine.dispose()
