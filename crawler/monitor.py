@@ -3,9 +3,10 @@
 `RunMonitor` counts which fields each stored article has, and when the spider closes it writes a summary
 (articles new, updated, duplicate, near-duplicate, dropped by reason; pages fetched and failed by status;
 field coverage; duration; finish reason) to the log and to the stats, which the database keeps in
-`runs`. Then it checks the run against the spider's earlier runs of the same kind (scheduled or
-backfill) in that table. A failed check is logged as one line naming the site, what failed and the
-numbers (`MONITOR FAILED site=… check=… …`), and makes `scrapy crawl` exit with status 3.
+`runs`. Then Spidermon runs `RunChecks`: the run against the spider's earlier runs of the same kind
+(scheduled or backfill) in that table. A failed check is logged as one line naming the site, what failed
+and the numbers (`MONITOR FAILED site=… check=… …`), and makes `scrapy crawl` exit with status 3.
+Spidermon's own actions (mail, Slack, Sentry: its `monitoring` extra) can be added to `RunChecks`.
 """
 
 from __future__ import annotations
@@ -13,9 +14,14 @@ from __future__ import annotations
 import json
 import logging
 import statistics
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ClassVar
 
 from scrapy import signals
+from spidermon import Monitor, MonitorSuite
+from spidermon.contrib.scrapy.extensions import Spidermon as SpidermonExtension
+from spidermon.contrib.scrapy.runners import SpiderMonitorResult, SpiderMonitorRunner
+from spidermon.core.actions import Action
 from sqlalchemy import select
 
 from crawler.items import Article
@@ -76,46 +82,160 @@ def summarize(stats: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def check(site: str, summary: dict[str, Any], history: list[dict[str, Any]]) -> list[str]:
-    """What is wrong with this run, one message per failed check (empty: all is well)."""
-    failures = []
-    if summary["finish_reason"] not in GOOD_ENDINGS:
-        failures.append(f"MONITOR FAILED site={site} check=finish_reason got={summary['finish_reason']}")
+Summary = dict[str, Any]
+
+
+def finish_failures(site: str, summary: Summary, history: list[Summary]) -> list[str]:
+    if summary["finish_reason"] in GOOD_ENDINGS:
+        return []
+    return [f"MONITOR FAILED site={site} check=finish_reason got={summary['finish_reason']}"]
+
+
+def extraction_failures(site: str, summary: Summary, history: list[Summary]) -> list[str]:
     articles = summary["articles"]
     attempted = articles + sum(n for reason, n in summary["dropped"].items() if reason in EXTRACTION_DROPS)
     if attempted >= 5 and articles / attempted < 0.5:
-        failures.append(
+        return [
             f"MONITOR FAILED site={site} check=extraction articles={articles} of {attempted} pages "
             f"dropped={summary['dropped']}"
-        )
+        ]
+    return []
+
+
+def item_count_failures(site: str, summary: Summary, history: list[Summary]) -> list[str]:
     counts = [h["articles"] for h in history]
-    if len(counts) >= 3 and statistics.median(counts) >= 5 and articles < 0.2 * statistics.median(counts):
-        failures.append(
-            f"MONITOR FAILED site={site} check=item_count articles={articles} "
-            f"usual={statistics.median(counts):g} (median of the last {len(counts)} runs)"
-        )
-    if articles >= 5:
-        for field in FIELDS:
-            share = summary["coverage"][field]
-            usual = [
-                h["coverage"][field]
-                for h in history
-                if h.get("articles", 0) >= 5 and h["coverage"].get(field) is not None
-            ]
-            if field in ALWAYS and share < 1.0:
-                failures.append(
-                    f"MONITOR FAILED site={site} check=coverage field={field} got={share:.0%} expected=100%"
-                )
-            elif field not in ALWAYS and len(usual) >= 3 and share < statistics.median(usual) - 0.25:
-                failures.append(
-                    f"MONITOR FAILED site={site} check=coverage field={field} got={share:.0%} "
-                    f"usual={statistics.median(usual):.0%}"
-                )
+    if len(counts) < 3 or statistics.median(counts) < 5:
+        return []  # too little history to judge by
+    usual = statistics.median(counts)
+    if summary["articles"] >= 0.2 * usual:
+        return []
+    return [
+        f"MONITOR FAILED site={site} check=item_count articles={summary['articles']} "
+        f"usual={usual:g} (median of the last {len(counts)} runs)"
+    ]
+
+
+def coverage_failures(site: str, summary: Summary, history: list[Summary]) -> list[str]:
+    if summary["articles"] < 5:
+        return []
+    failures = []
+    for field in FIELDS:
+        share = summary["coverage"][field]
+        usual = [
+            h["coverage"][field]
+            for h in history
+            if h.get("articles", 0) >= 5 and h["coverage"].get(field) is not None
+        ]
+        if field in ALWAYS and share < 1.0:
+            failures.append(
+                f"MONITOR FAILED site={site} check=coverage field={field} got={share:.0%} expected=100%"
+            )
+        elif field not in ALWAYS and len(usual) >= 3 and share < statistics.median(usual) - 0.25:
+            failures.append(
+                f"MONITOR FAILED site={site} check=coverage field={field} got={share:.0%} "
+                f"usual={statistics.median(usual):.0%}"
+            )
+    return failures
+
+
+def error_failures(site: str, summary: Summary, history: list[Summary]) -> list[str]:
     pages = summary["pages"] + summary["failed"].get("exceptions", 0)
     failed = sum(n for s, n in summary["failed"].items() if s.startswith("5") or s == "exceptions")
     if pages >= 10 and failed / pages > 0.3:
-        failures.append(f"MONITOR FAILED site={site} check=errors failed={failed} of {pages} requests")
-    return failures
+        return [f"MONITOR FAILED site={site} check=errors failed={failed} of {pages} requests"]
+    return []
+
+
+class SiteChecks(Monitor):
+    """A finished run against the spider's usual: each failure is one `MONITOR FAILED` line."""
+
+    def setUp(self) -> None:
+        if "news/summary" not in self.data.stats:
+            self.skipTest("no run summary: not a news spider")
+        self.site = self.data.spider.name
+        self.summary = self.data.stats["news/summary"]
+        self.history = history(self.data.crawler, self.site, self.data.stats["news/run_kind"])
+
+    def judge(self, check: Callable[[str, Summary, list[Summary]], list[str]]) -> None:
+        failures = check(self.site, self.summary, self.history)
+        if failures:
+            self.fail("\n".join(failures))
+
+    def test_finish_reason(self) -> None:
+        self.judge(finish_failures)
+
+    def test_extraction(self) -> None:
+        self.judge(extraction_failures)
+
+    def test_item_count(self) -> None:
+        self.judge(item_count_failures)
+
+    def test_coverage(self) -> None:
+        self.judge(coverage_failures)
+
+    def test_error_rate(self) -> None:
+        self.judge(error_failures)
+
+
+class FailRun(Action):
+    """Logs each failed check on its own line and marks the run failed, for `scrapy crawl`'s exit code."""
+
+    def run_action(self) -> None:
+        failures = [
+            line for result in self.result.monitors_failed_results for line in str(result.reason).splitlines()
+        ]
+        for failure in failures:
+            logger.error(failure)
+        self.data.crawler.stats.set_value(FAILED_STAT, failures)
+
+
+class RunChecks(MonitorSuite):
+    monitors: ClassVar[list[type[Monitor]]] = [SiteChecks]
+    monitors_failed_actions: ClassVar[list[type[Action]]] = [FailRun]
+
+
+class _LoggerResult(SpiderMonitorResult):
+    def log(self, msg: str, level: int = logging.DEBUG) -> None:
+        # Spidermon 1.27 logs through Spider.log(), which Scrapy 2.19 deprecates.
+        self.spider.logger.log(level, "[Spidermon] %s", msg)
+
+
+class _LoggerRunner(SpiderMonitorRunner):
+    def create_result(self) -> SpiderMonitorResult:
+        return _LoggerResult(self.spider)
+
+
+class Spidermon(SpidermonExtension):
+    """Spidermon's extension (SPIDERMON_* settings), its reports logged through the spider's logger."""
+
+    def _run_suites(self, spider: Any, suites: list[Any]) -> None:
+        data = self._generate_data_for_spider(spider)
+        for suite in suites:
+            _LoggerRunner(spider=spider).run(suite, **data)
+
+
+def history(crawler: Any, spider: str, kind: str) -> list[Summary]:
+    """Articles and field coverage of this spider's last runs of the same kind, from `runs` (none
+    without a database)."""
+    from crawler.store import store_for
+    from exports.sql import RUNS
+
+    engine = getattr(store_for(crawler), "engine", None)
+    if engine is None:
+        return []
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(RUNS.c.articles, RUNS.c.coverage)
+            .where(
+                RUNS.c.spider == spider,
+                RUNS.c.kind == kind,
+                RUNS.c.finished_at.is_not(None),
+                RUNS.c.articles.is_not(None),
+            )
+            .order_by(RUNS.c.id.desc())
+            .limit(HISTORY)
+        )
+        return [{"articles": row.articles, "coverage": row.coverage or {}} for row in rows]
 
 
 class RunMonitor:
@@ -145,31 +265,3 @@ class RunMonitor:
         summary = summarize({**self.stats.get_stats(), "finish_reason": reason})
         self.stats.set_value("news/summary", summary)
         logger.info("Run summary %s (%s): %s", spider.name, kind, json.dumps(summary, ensure_ascii=False))
-        failures = check(spider.name, summary, self.history(spider.name, kind))
-        for failure in failures:
-            logger.error(failure)
-        if failures:
-            self.stats.set_value(FAILED_STAT, failures)
-
-    def history(self, spider: str, kind: str) -> list[dict[str, Any]]:
-        """Articles and field coverage of this spider's last runs of the same kind, from `runs` (none
-        without a database)."""
-        from crawler.store import store_for
-        from exports.sql import RUNS
-
-        engine = getattr(store_for(self.crawler), "engine", None)
-        if engine is None:
-            return []
-        with engine.connect() as connection:
-            rows = connection.execute(
-                select(RUNS.c.articles, RUNS.c.coverage)
-                .where(
-                    RUNS.c.spider == spider,
-                    RUNS.c.kind == kind,
-                    RUNS.c.finished_at.is_not(None),
-                    RUNS.c.articles.is_not(None),
-                )
-                .order_by(RUNS.c.id.desc())
-                .limit(HISTORY)
-            )
-            return [{"articles": row.articles, "coverage": row.coverage or {}} for row in rows]

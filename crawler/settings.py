@@ -45,13 +45,17 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.BackoffRetryMiddleware": 550,
 }
 
-# A summary and checks at the end of every run (a failed check: exit status 3); the final stats as JSON
-# where -s NEWS_STATS_FILE=PATH asks for them; progress lines for long runs.
+# A summary and Spidermon's checks at the end of every run (a failed check: exit status 3); the final
+# stats as JSON where -s NEWS_STATS_FILE=PATH asks for them; progress lines for long runs. RunMonitor
+# comes before Spidermon: the checks read the summary it leaves in the stats at spider_closed.
 EXTENSIONS = {
     "crawler.monitor.RunMonitor": 0,
+    "crawler.monitor.Spidermon": 500,
     "crawler.extensions.StatsFile": 0,
     "crawler.extensions.Progress": 0,
 }
+SPIDERMON_ENABLED = True
+SPIDERMON_SPIDER_CLOSE_MONITORS = ["crawler.monitor.RunChecks"]
 # Where `scrapy crawl` keeps its one-run-per-spider locks; progress every NEWS_PROGRESS_SECONDS.
 NEWS_LOCK_DIR = "output/locks"
 NEWS_PROGRESS_SECONDS = 60

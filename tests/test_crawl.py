@@ -371,6 +371,8 @@ def test_a_site_whose_markup_changed_fails_the_run_loudly(tmp_path: Path) -> Non
     assert run.returncode == 3, run.log[-2000:]
     assert run.items == []
     assert "MONITOR FAILED site=aitimes check=extraction articles=0 of 6 pages" in run.log
+    assert "[Spidermon] SiteChecks/test_extraction... FAIL" in run.log
+    assert "Deprecat" not in run.log
     assert sum(v for k, v in run.stats.items() if k.startswith("news/dropped/")) == 6
 
 

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from crawler.monitor import check, summarize
+from crawler.monitor import (
+    coverage_failures,
+    error_failures,
+    extraction_failures,
+    finish_failures,
+    item_count_failures,
+    summarize,
+)
 
 GOOD = {
     "item_scraped_count": 50,
@@ -21,6 +28,12 @@ GOOD = {
     "news/dropped/no_date": 1,
 }
 HISTORY = [summarize(GOOD) for _ in range(4)]
+CHECKS = (finish_failures, extraction_failures, item_count_failures, coverage_failures, error_failures)
+
+
+def check(site: str, summary: dict, history: list[dict]) -> list[str]:
+    """Every check of crawler.monitor.SiteChecks, in its order."""
+    return [failure for each in CHECKS for failure in each(site, summary, history)]
 
 
 def with_(**changes: object) -> dict:
