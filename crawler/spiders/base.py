@@ -29,7 +29,8 @@ logger = logging.getLogger(__name__)
 BOUND_FORMS = "YYYY-MM-DD, YYYY-MM-DDTHH:MM or YYYY-MM-DD HH:MM (Asia/Seoul unless an offset is given)"
 _BOUND_RE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:?\d{2})?)?$")
 _TRUE = {"1", "true", "yes", "on"}
-# Feeds, sitemaps and listings go before articles: discovery keeps the queue (a shared one too) fed.
+# Feeds, sitemaps and listings go before articles, keeping the queue fed: Scrapy's LIFO queue already
+# did so for the next page yielded last, scrapy-redis's shared queue needs the priority.
 DISCOVERY_PRIORITY = 10
 
 
