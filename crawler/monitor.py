@@ -14,7 +14,9 @@ from __future__ import annotations
 import json
 import logging
 import statistics
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any, ClassVar
 
 from scrapy import signals
@@ -43,6 +45,32 @@ EXTRACTION_DROPS = (
 GOOD_ENDINGS = {"finished", "closespider_timeout", "closespider_itemcount", "closespider_pagecount"}
 HISTORY = 5
 FAILED_STAT = "news/monitor/failed"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Where a check fails, from the NEWS_MONITOR_* settings: a spider sets its own in custom_settings,
+    an operator with -s."""
+
+    extracted: float = 0.5  # share of article pages that must give an article
+    item_ratio: float = 0.2  # share of the usual (median) article count
+    coverage_drop: float = 0.25  # points a field may fall under its usual share
+    coverage: Mapping[str, float] = dataclass_field(default_factory=dict)  # fixed floors, history or not
+    error_rate: float = 0.3  # share of requests that may end in a 5xx or a download error
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> Limits:
+        coverage = {name: float(v) for name, v in settings.getdict("NEWS_MONITOR_COVERAGE").items()}
+        unknown = set(coverage) - set(FIELDS)
+        if unknown:
+            raise ValueError(f"NEWS_MONITOR_COVERAGE: no such field {sorted(unknown)}; the fields: {FIELDS}")
+        return cls(
+            extracted=settings.getfloat("NEWS_MONITOR_EXTRACTED", cls.extracted),
+            item_ratio=settings.getfloat("NEWS_MONITOR_ITEM_RATIO", cls.item_ratio),
+            coverage_drop=settings.getfloat("NEWS_MONITOR_COVERAGE_DROP", cls.coverage_drop),
+            coverage=coverage,
+            error_rate=settings.getfloat("NEWS_MONITOR_ERROR_RATE", cls.error_rate),
+        )
 
 
 def coverage_counts(item: Article) -> list[str]:
@@ -85,16 +113,16 @@ def summarize(stats: dict[str, Any]) -> dict[str, Any]:
 Summary = dict[str, Any]
 
 
-def finish_failures(site: str, summary: Summary, history: list[Summary]) -> list[str]:
+def finish_failures(site: str, summary: Summary, history: list[Summary], limits: Limits) -> list[str]:
     if summary["finish_reason"] in GOOD_ENDINGS:
         return []
     return [f"MONITOR FAILED site={site} check=finish_reason got={summary['finish_reason']}"]
 
 
-def extraction_failures(site: str, summary: Summary, history: list[Summary]) -> list[str]:
+def extraction_failures(site: str, summary: Summary, history: list[Summary], limits: Limits) -> list[str]:
     articles = summary["articles"]
     attempted = articles + sum(n for reason, n in summary["dropped"].items() if reason in EXTRACTION_DROPS)
-    if attempted >= 5 and articles / attempted < 0.5:
+    if attempted >= 5 and articles / attempted < limits.extracted:
         return [
             f"MONITOR FAILED site={site} check=extraction articles={articles} of {attempted} pages "
             f"dropped={summary['dropped']}"
@@ -102,12 +130,12 @@ def extraction_failures(site: str, summary: Summary, history: list[Summary]) -> 
     return []
 
 
-def item_count_failures(site: str, summary: Summary, history: list[Summary]) -> list[str]:
+def item_count_failures(site: str, summary: Summary, history: list[Summary], limits: Limits) -> list[str]:
     counts = [h["articles"] for h in history]
     if len(counts) < 3 or statistics.median(counts) < 5:
         return []  # too little history to judge by
     usual = statistics.median(counts)
-    if summary["articles"] >= 0.2 * usual:
+    if summary["articles"] >= limits.item_ratio * usual:
         return []
     return [
         f"MONITOR FAILED site={site} check=item_count articles={summary['articles']} "
@@ -115,33 +143,34 @@ def item_count_failures(site: str, summary: Summary, history: list[Summary]) -> 
     ]
 
 
-def coverage_failures(site: str, summary: Summary, history: list[Summary]) -> list[str]:
+def coverage_failures(site: str, summary: Summary, history: list[Summary], limits: Limits) -> list[str]:
     if summary["articles"] < 5:
         return []
     failures = []
-    for field in FIELDS:
-        share = summary["coverage"][field]
+    for name in FIELDS:
+        share = summary["coverage"][name]
+        floor = 1.0 if name in ALWAYS else limits.coverage.get(name)
         usual = [
-            h["coverage"][field]
+            h["coverage"][name]
             for h in history
-            if h.get("articles", 0) >= 5 and h["coverage"].get(field) is not None
+            if h.get("articles", 0) >= 5 and h["coverage"].get(name) is not None
         ]
-        if field in ALWAYS and share < 1.0:
+        if floor is not None and share < floor:
             failures.append(
-                f"MONITOR FAILED site={site} check=coverage field={field} got={share:.0%} expected=100%"
+                f"MONITOR FAILED site={site} check=coverage field={name} got={share:.0%} expected={floor:.0%}"
             )
-        elif field not in ALWAYS and len(usual) >= 3 and share < statistics.median(usual) - 0.25:
+        elif floor is None and len(usual) >= 3 and share < statistics.median(usual) - limits.coverage_drop:
             failures.append(
-                f"MONITOR FAILED site={site} check=coverage field={field} got={share:.0%} "
+                f"MONITOR FAILED site={site} check=coverage field={name} got={share:.0%} "
                 f"usual={statistics.median(usual):.0%}"
             )
     return failures
 
 
-def error_failures(site: str, summary: Summary, history: list[Summary]) -> list[str]:
+def error_failures(site: str, summary: Summary, history: list[Summary], limits: Limits) -> list[str]:
     pages = summary["pages"] + summary["failed"].get("exceptions", 0)
     failed = sum(n for s, n in summary["failed"].items() if s.startswith("5") or s == "exceptions")
-    if pages >= 10 and failed / pages > 0.3:
+    if pages >= 10 and failed / pages > limits.error_rate:
         return [f"MONITOR FAILED site={site} check=errors failed={failed} of {pages} requests"]
     return []
 
@@ -155,9 +184,10 @@ class SiteChecks(Monitor):
         self.site = self.data.spider.name
         self.summary = self.data.stats["news/summary"]
         self.history = history(self.data.crawler, self.site, self.data.stats["news/run_kind"])
+        self.limits = Limits.from_settings(self.data.crawler.settings)
 
-    def judge(self, check: Callable[[str, Summary, list[Summary]], list[str]]) -> None:
-        failures = check(self.site, self.summary, self.history)
+    def judge(self, check: Callable[[str, Summary, list[Summary], Limits], list[str]]) -> None:
+        failures = check(self.site, self.summary, self.history, self.limits)
         if failures:
             self.fail("\n".join(failures))
 
@@ -242,6 +272,7 @@ class RunMonitor:
     def __init__(self, crawler: Any) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
+        Limits.from_settings(crawler.settings)  # a wrong NEWS_MONITOR_* stops the run now, not at its end
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> RunMonitor:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+from scrapy.settings import Settings
+
 from crawler.monitor import (
+    Limits,
     coverage_failures,
     error_failures,
     extraction_failures,
@@ -31,9 +35,9 @@ HISTORY = [summarize(GOOD) for _ in range(4)]
 CHECKS = (finish_failures, extraction_failures, item_count_failures, coverage_failures, error_failures)
 
 
-def check(site: str, summary: dict, history: list[dict]) -> list[str]:
+def check(site: str, summary: dict, history: list[dict], limits: Limits | None = None) -> list[str]:
     """Every check of crawler.monitor.SiteChecks, in its order."""
-    return [failure for each in CHECKS for failure in each(site, summary, history)]
+    return [failure for each in CHECKS for failure in each(site, summary, history, limits or Limits())]
 
 
 def with_(**changes: object) -> dict:
@@ -89,3 +93,21 @@ def test_many_server_errors_fail() -> None:
 
 def test_few_runs_of_history_judge_nothing_by_history() -> None:
     assert check("new_site", with_(item_scraped_count=5, news__coverage__date_published=0), HISTORY[:2]) == []
+
+
+def test_a_site_sets_its_own_limits() -> None:
+    limits = Limits.from_settings(
+        Settings({"NEWS_MONITOR_COVERAGE": {"authors": 0.95}, "NEWS_MONITOR_ITEM_RATIO": "0.5"})
+    )
+    # No history at all: the fixed floor still holds the site to its authors.
+    assert check("yna", summarize(GOOD), [], limits) == [
+        "MONITOR FAILED site=yna check=coverage field=authors got=80% expected=95%"
+    ]
+    half = with_(item_scraped_count=20, news__coverage__headline=20, news__coverage__body_text=20)
+    assert check("etnews", half, HISTORY) == []
+    assert check("etnews", half, HISTORY, limits)[0].startswith("MONITOR FAILED site=etnews check=item_count")
+
+
+def test_a_limit_on_a_field_that_does_not_exist_is_refused() -> None:
+    with pytest.raises(ValueError, match="no such field \\['author'\\]"):
+        Limits.from_settings(Settings({"NEWS_MONITOR_COVERAGE": {"author": 0.9}}))
