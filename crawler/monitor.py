@@ -291,7 +291,7 @@ class RunMonitor:
 
         if not isinstance(spider, NewsSpider):
             return  # `scrapy capture` and other tools crawl no news
-        kind = "backfill" if getattr(spider, "since", None) or getattr(spider, "until", None) else "scheduled"
+        kind = "backfill" if spider.backfill else "scheduled"
         self.stats.set_value("news/run_kind", kind)
         summary = summarize({**self.stats.get_stats(), "finish_reason": reason})
         self.stats.set_value("news/summary", summary)

@@ -88,8 +88,10 @@ NEWS_JEKYLL_SITE = "output/site"
 NEWS_JEKYLL_BODY = "full"
 NEWS_JEKYLL_IMAGES = "remote"
 NEWS_JEKYLL_INCLUDE_DUPLICATES = False
-# Listing pages read per listing and run; -a max_pages=N overrides.
+# Listing pages read per listing and run (a backfill's own bound is higher, and it has no
+# CLOSESPIDER_TIMEOUT); -a max_pages=N overrides both.
 NEWS_MAX_PAGES = 50
+NEWS_BACKFILL_MAX_PAGES = 2000
 # Re-fetch stored articles to notice updates (-a refresh=1 for one run).
 NEWS_REFRESH = False
 # First wait before a retry, doubled each time, capped; Retry-After wins when present.

@@ -199,6 +199,13 @@ def test_limits_for_scheduled_runs(server: ReplayServer, tmp_path: Path) -> None
     pages = crawl(server, tmp_path, "techm", "max_pages=1")
     assert pages.stats["news/discovery/listing_pages"] == 1
     assert pages.stats["news/discovery/listing_stop/max_pages"] == 1
+    assert "before reaching since" not in pages.log
+
+
+def test_a_backfill_cut_short_by_max_pages_says_so(server: ReplayServer, tmp_path: Path) -> None:
+    run = crawl(server, tmp_path, "techm", "since=2020-01-01", "max_pages=1")
+    assert run.returncode == 0 and run.stats["news/discovery/listing_stop/max_pages"] == 1
+    assert "stopped at page 1 (max_pages) before reaching since; -a max_pages=N goes further" in run.log
 
 
 def test_bad_argument_fails_at_start_with_a_clear_message(server: ReplayServer, tmp_path: Path) -> None:

@@ -8,6 +8,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from scrapy.crawler import Crawler
+from scrapy.settings import Settings
 from scrapy.spiderloader import SpiderLoader
 from scrapy.utils.project import get_project_settings
 from scrapy.utils.test import get_crawler
@@ -187,3 +189,19 @@ def test_discovery_requests_go_before_articles() -> None:
         spider.sitemap_request("https://www.aitimes.com/sitemap.xml"),
     ]
     assert all(request.priority > article.priority for request in discovery)
+
+
+def test_a_backfill_has_its_own_bounds_and_the_operators_hold() -> None:
+    settings = {"NEWS_MAX_PAGES": 50, "NEWS_BACKFILL_MAX_PAGES": 2000, "CLOSESPIDER_TIMEOUT": 3600}
+
+    def bounds(**kwargs: str) -> tuple[int | None, float]:
+        crawler = Crawler(LOADER.load("techm"), Settings(settings))  # settings still open, as in a run
+        if "timeout" in kwargs:
+            crawler.settings.set("CLOSESPIDER_TIMEOUT", kwargs.pop("timeout"), priority="cmdline")
+        spider = crawler._create_spider(**kwargs)
+        assert isinstance(spider, NewsSpider)
+        return spider.max_pages, crawler.settings.getfloat("CLOSESPIDER_TIMEOUT")
+
+    assert bounds() == (50, 3600)  # a scheduled run
+    assert bounds(since="2024-01-01") == (2000, 0)  # runs for hours, pages down to since
+    assert bounds(until="2024-01-31", max_pages="7", timeout="7200") == (7, 7200)

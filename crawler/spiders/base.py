@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 
 import scrapy
 from scrapy.http import Response
+from scrapy.settings import SETTINGS_PRIORITIES
 
 from crawler.items import RawArticle
 from crawler.korean.dates import KST, parse_raw_dates
@@ -105,12 +106,23 @@ class NewsSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
         spider: NewsSpider = super().from_crawler(crawler, *args, **kwargs)
+        if spider.backfill:
+            # A backfill runs for hours and pages down to `since`: a scheduled run's bounds would cut it
+            # short. Limits the operator gave (-s, priority cmdline) still hold.
+            if crawler.settings.getpriority("CLOSESPIDER_TIMEOUT") <= SETTINGS_PRIORITIES["project"]:
+                crawler.settings.set("CLOSESPIDER_TIMEOUT", 0, priority="spider")
+            spider.max_pages = spider.max_pages or crawler.settings.getint("NEWS_BACKFILL_MAX_PAGES")
         spider.max_pages = spider.max_pages or crawler.settings.getint("NEWS_MAX_PAGES")
         if spider.max_items:
             # Settings are still open here: reuse Scrapy's own item limit.
             crawler.settings.set("CLOSESPIDER_ITEMCOUNT", spider.max_items, priority="spider")
         spider.refresh = spider.refresh or crawler.settings.getbool("NEWS_REFRESH")
         return spider
+
+    @property
+    def backfill(self) -> bool:
+        """A run over a date window (since/until), as against a scheduled run for what is new."""
+        return self.since is not None or self.until is not None
 
     # -- discovery -----------------------------------------------------------------------------------
 
@@ -192,6 +204,13 @@ class NewsSpider(scrapy.Spider):
         if reason:
             self.crawler.stats.inc_value(f"news/discovery/listing_stop/{reason}")
             logger.debug("Listing %s stops after page %d: %s", template, page, reason)
+            if reason == "max_pages" and self.backfill:
+                logger.warning(
+                    "Backfill: listing %s stopped at page %d (max_pages) before reaching since; "
+                    "-a max_pages=N goes further",
+                    response.url,
+                    page,
+                )
             return
         yield self.listing_request(template, page + 1, day, urls)
 
