@@ -12,7 +12,6 @@ from scrapy.crawler import Crawler
 from scrapy.settings import Settings
 from scrapy.spiderloader import SpiderLoader
 from scrapy.utils.project import get_project_settings
-from scrapy.utils.test import get_crawler
 
 from crawler.korean.dates import KST
 from crawler.replaysite import SYNTHETIC_URLS
@@ -99,8 +98,9 @@ def test_bad_since_names_the_argument_and_the_forms(value: str) -> None:
         parse_bound("since", value)
 
 
-def make(name: str = "aitimes", **kwargs: str) -> NewsSpider:
-    crawler = get_crawler(LOADER.load(name), settings_dict={"NEWS_MAX_PAGES": 50})
+def make(name: str = "aitimes", settings: dict | Settings | None = None, **kwargs: str) -> NewsSpider:
+    # Settings still open, as when a run creates its spider.
+    crawler = Crawler(LOADER.load(name), Settings(settings or {"NEWS_MAX_PAGES": 50}))
     spider = crawler._create_spider(**kwargs)
     assert isinstance(spider, NewsSpider)
     return spider
@@ -194,13 +194,12 @@ def test_discovery_requests_go_before_articles() -> None:
 def test_a_backfill_has_its_own_bounds_and_the_operators_hold() -> None:
     settings = {"NEWS_MAX_PAGES": 50, "NEWS_BACKFILL_MAX_PAGES": 2000, "CLOSESPIDER_TIMEOUT": 3600}
 
-    def bounds(**kwargs: str) -> tuple[int | None, float]:
-        crawler = Crawler(LOADER.load("techm"), Settings(settings))  # settings still open, as in a run
-        if "timeout" in kwargs:
-            crawler.settings.set("CLOSESPIDER_TIMEOUT", kwargs.pop("timeout"), priority="cmdline")
-        spider = crawler._create_spider(**kwargs)
-        assert isinstance(spider, NewsSpider)
-        return spider.max_pages, crawler.settings.getfloat("CLOSESPIDER_TIMEOUT")
+    def bounds(timeout: str | None = None, **kwargs: str) -> tuple[int | None, float]:
+        given = Settings(settings)
+        if timeout:
+            given.set("CLOSESPIDER_TIMEOUT", timeout, priority="cmdline")
+        spider = make("techm", given, **kwargs)
+        return spider.max_pages, spider.crawler.settings.getfloat("CLOSESPIDER_TIMEOUT")
 
     assert bounds() == (50, 3600)  # a scheduled run
     assert bounds(since="2024-01-01") == (2000, 0)  # runs for hours, pages down to since
