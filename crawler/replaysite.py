@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import json
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -108,8 +109,11 @@ def synthetic_stories(spider: type[NewsSpider], now: datetime, count: int) -> li
     for n in range(1, count + 1):
         url = template.format(n=n)
         published = (now - timedelta(hours=5 * n)).astimezone(KST).replace(second=0, microsecond=0)
-        title = f"{source} 합성 기사 {n}: {sentence(n)[:40].strip()}"
-        body = synthetic_article(url, title, published, source, n, style=STYLES.get(spider.name, "ndsoft"))
+        story = f"{spider.name}/{n}"
+        title = f"{source} 합성 기사 {n}: {sentence(story)[:40].strip()}"
+        body = synthetic_article(
+            url, title, published, source, story, style=STYLES.get(spider.name, "ndsoft")
+        )
         stories.append(Story(url, published, title, Resource(body)))
     return stories
 
@@ -127,16 +131,18 @@ def corpus_sentences() -> tuple[str, ...]:
     return tuple(sentences)
 
 
-def sentence(n: int) -> str:
+def sentence(key: str) -> str:
+    """A corpus sentence picked by a hash of `key`: every story and site gets its own prose, so
+    synthetic stories are not duplicates of each other (only the real captures are)."""
     sentences = corpus_sentences()
-    return sentences[(n * 7919) % len(sentences)]
+    return sentences[zlib.crc32(key.encode()) % len(sentences)]
 
 
 def synthetic_article(
-    url: str, title: str, published: datetime, source: str, n: int, *, style: str = "ndsoft"
+    url: str, title: str, published: datetime, source: str, story: str, *, style: str = "ndsoft"
 ) -> bytes:
     """A synthetic article page with the structured data and boilerplate real Korean pages carry."""
-    reporter, email = "홍길동", f"reporter{n}@example.co.kr"
+    reporter, email = "홍길동", f"reporter{zlib.crc32(story.encode()) % 1000}@example.co.kr"
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
@@ -149,7 +155,9 @@ def synthetic_article(
     }
     if style == "wordpress":
         data = {"@context": "https://schema.org", "@graph": [{"@type": "WebSite", "name": source}, data]}
-    paragraphs = [f"[{source}={reporter} 기자] {sentence(n)}"] + [sentence(n * 13 + k) for k in range(1, 6)]
+    paragraphs = [f"[{source}={reporter} 기자] {sentence(story)}"] + [
+        sentence(f"{story}/{k}") for k in range(1, 6)
+    ]
     body = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
     e = html.escape
     logo = f'<a class="media_end_head_top_logo"><img title="{e(source)}"></a>' if style == "naver" else ""
