@@ -87,6 +87,12 @@ def summarize(stats: dict[str, Any]) -> dict[str, Any]:
         k.rsplit("/", 1)[1]: v for k, v in stats.items() if k.startswith("downloader/response_status_count/")
     }
     dropped = {k.rsplit("/", 1)[1]: v for k, v in stats.items() if k.startswith("news/dropped/")}
+    # IgnoreRequest is a request not sent on purpose (stored already, robots.txt), not a failure.
+    exceptions = sum(
+        v
+        for k, v in stats.items()
+        if k.startswith("downloader/exception_type_count/") and not k.endswith(".IgnoreRequest")
+    )
     return {
         "articles": articles,
         "new": stats.get("news/db/new", 0),
@@ -97,11 +103,7 @@ def summarize(stats: dict[str, Any]) -> dict[str, Any]:
         "dropped": dropped,
         "pages": stats.get("downloader/response_count", 0),
         "failed": {s: n for s, n in by_status.items() if not s.startswith(("2", "3"))}
-        | (
-            {"exceptions": stats["downloader/exception_count"]}
-            if stats.get("downloader/exception_count")
-            else {}
-        ),
+        | ({"exceptions": exceptions} if exceptions else {}),
         "coverage": {
             f: round(stats.get(f"news/coverage/{f}", 0) / articles, 3) if articles else None for f in FIELDS
         },

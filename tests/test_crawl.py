@@ -193,6 +193,16 @@ def test_incremental_run_skips_stored_articles_and_stops_paging(server: ReplaySe
     assert len(refreshed.items) == len(stored)
 
 
+def test_the_next_scheduled_run_skips_what_the_database_holds_and_passes_its_checks(
+    server: ReplayServer, tmp_path: Path
+) -> None:
+    first = crawl(server, tmp_path, "platum")
+    again = crawl(server, tmp_path, "platum")
+    assert first.returncode == again.returncode == 0, again.log[-3000:]
+    assert len(first.items) == again.stats["news/skipped/stored"] == 6 and again.items == []
+    assert "MONITOR FAILED" not in again.log
+
+
 def test_limits_for_scheduled_runs(server: ReplayServer, tmp_path: Path) -> None:
     run = crawl(server, tmp_path, "aitimes", "max_items=2", CONCURRENT_REQUESTS=1)
     assert len(run.items) == 2 and run.stats["finish_reason"] == "closespider_itemcount"

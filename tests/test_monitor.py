@@ -111,3 +111,14 @@ def test_a_site_sets_its_own_limits() -> None:
 def test_a_limit_on_a_field_that_does_not_exist_is_refused() -> None:
     with pytest.raises(ValueError, match="no such field \\['author'\\]"):
         Limits.from_settings(Settings({"NEWS_MONITOR_COVERAGE": {"author": 0.9}}))
+
+
+def test_requests_not_sent_on_purpose_are_not_errors() -> None:
+    skipped = {
+        "downloader/exception_count": 52,
+        "downloader/exception_type_count/scrapy.exceptions.IgnoreRequest": 50,
+        "downloader/exception_type_count/twisted.internet.error.ConnectionRefusedError": 2,
+    }
+    summary = summarize({**GOOD, **skipped})
+    assert summary["failed"] == {"404": 2, "exceptions": 2}
+    assert check("aitimes", summary, HISTORY) == []
