@@ -89,17 +89,20 @@ def run(server: ReplayServer, processes: int) -> tuple[int, float, float]:
         with tempfile.TemporaryDirectory() as folder:
             launched = datetime.now(UTC)
             start = time.perf_counter()
+            # Logs to files: an unread pipe fills up and stalls the crawler writing to it.
+            logs = [Path(folder, f"crawl{n}.log") for n in range(processes)]
             children = [
                 subprocess.Popen(
                     [sys.executable, "-c", SPIDER, server.url, database, f"{folder}/site{n}", REDIS, job],
                     cwd=ROOT,
                     stdout=subprocess.DEVNULL,
-                    stderr=subprocess.PIPE,
+                    stderr=log.open("w"),
                 )
-                for n in range(processes)
+                for n, log in enumerate(logs)
             ]
-            for child in children:
-                child.wait(timeout=3600)
+            for child, log in zip(children, logs, strict=True):
+                if child.wait(timeout=3600) != 0:
+                    raise RuntimeError(f"a crawler failed:\n{log.read_text()[-3000:]}")
             until_exit = time.perf_counter() - start
         count, last = stored(database)
         return count, (last - launched).total_seconds(), until_exit

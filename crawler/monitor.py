@@ -15,8 +15,7 @@ import json
 import logging
 import statistics
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from dataclasses import field as dataclass_field
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from scrapy import signals
@@ -45,6 +44,7 @@ EXTRACTION_DROPS = (
 GOOD_ENDINGS = {"finished", "closespider_timeout", "closespider_itemcount", "closespider_pagecount"}
 HISTORY = 5
 FAILED_STAT = "news/monitor/failed"
+Summary = dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ class Limits:
     extracted: float = 0.5  # share of article pages that must give an article
     item_ratio: float = 0.2  # share of the usual (median) article count
     coverage_drop: float = 0.25  # points a field may fall under its usual share
-    coverage: Mapping[str, float] = dataclass_field(default_factory=dict)  # fixed floors, history or not
+    coverage: Mapping[str, float] = field(default_factory=dict)  # fixed floors, history or not
     error_rate: float = 0.3  # share of requests that may end in a 5xx or a download error
 
     @classmethod
@@ -74,13 +74,13 @@ class Limits:
 
 
 def coverage_counts(item: Article) -> list[str]:
-    present = [field for field in FIELDS if field not in {"authors"} and getattr(item, field)]
+    present = [name for name in FIELDS if name != "authors" and getattr(item, name)]
     if any(a["name"] for a in item.authors):
         present.append("authors")
     return present
 
 
-def summarize(stats: dict[str, Any]) -> dict[str, Any]:
+def summarize(stats: dict[str, Any]) -> Summary:
     """The run summary, from the crawl's stats."""
     articles = stats.get("item_scraped_count", 0)
     by_status = {
@@ -110,9 +110,6 @@ def summarize(stats: dict[str, Any]) -> dict[str, Any]:
         "seconds": round(stats.get("elapsed_time_seconds", 0), 1),
         "finish_reason": stats.get("finish_reason"),
     }
-
-
-Summary = dict[str, Any]
 
 
 def finish_failures(site: str, summary: Summary, history: list[Summary], limits: Limits) -> list[str]:
@@ -153,9 +150,7 @@ def coverage_failures(site: str, summary: Summary, history: list[Summary], limit
         share = summary["coverage"][name]
         floor = 1.0 if name in ALWAYS else limits.coverage.get(name)
         usual = [
-            h["coverage"][name]
-            for h in history
-            if h.get("articles", 0) >= 5 and h["coverage"].get(name) is not None
+            h["coverage"][name] for h in history if h["articles"] >= 5 and h["coverage"].get(name) is not None
         ]
         if floor is not None and share < floor:
             failures.append(
@@ -285,8 +280,8 @@ class RunMonitor:
 
     def item_scraped(self, item: Any) -> None:
         if isinstance(item, Article):
-            for field in coverage_counts(item):
-                self.stats.inc_value(f"news/coverage/{field}")
+            for name in coverage_counts(item):
+                self.stats.inc_value(f"news/coverage/{name}")
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         from crawler.spiders.base import NewsSpider

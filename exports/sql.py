@@ -296,7 +296,6 @@ class SqlPipeline:
         self.database_url = database_url
         self.batch_size = batch_size
         self.pending: list[Article] = []
-        self.counts = {"new": 0, "updated": 0, "unchanged": 0}
         self.run_id: int | None = None
 
     @classmethod
@@ -331,7 +330,6 @@ class SqlPipeline:
         counts = self.writer.write(self.pending)
         self.pending = []
         for kind, count in counts.items():
-            self.counts[kind] += count
             self.stats.inc_value(f"news/db/{kind}", count)
 
     def close_spider(self) -> None:
@@ -347,6 +345,7 @@ class SqlPipeline:
         # The monitor's summary (crawler.monitor), when it made one, in its own columns.
         summary = stats.get("news/summary") or {}
         columns = {name: summary[name] for name in SUMMARY_COLUMNS if name in summary}
+        counts = {kind: stats.get(f"news/db/{kind}", 0) for kind in ("new", "updated", "unchanged")}
         with self.writer.engine.begin() as connection:
             connection.execute(
                 update(RUNS)
@@ -357,7 +356,7 @@ class SqlPipeline:
                     stats=stats,
                     kind=stats.get("news/run_kind"),
                     **columns,
-                    **self.counts,
+                    **counts,
                 )
             )
 

@@ -106,13 +106,13 @@ class NewsSpider(scrapy.Spider):
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
         spider: NewsSpider = super().from_crawler(crawler, *args, **kwargs)
-        if spider.backfill:
-            # A backfill runs for hours and pages down to `since`: a scheduled run's bounds would cut it
-            # short. Limits the operator gave (-s, priority cmdline) still hold.
-            if crawler.settings.getpriority("CLOSESPIDER_TIMEOUT") <= SETTINGS_PRIORITIES["project"]:
-                crawler.settings.set("CLOSESPIDER_TIMEOUT", 0, priority="spider")
-            spider.max_pages = spider.max_pages or crawler.settings.getint("NEWS_BACKFILL_MAX_PAGES")
-        spider.max_pages = spider.max_pages or crawler.settings.getint("NEWS_MAX_PAGES")
+        # A backfill runs for hours and pages down to `since`: a scheduled run's bounds would cut it
+        # short. Limits the operator gave (-s, priority cmdline) still hold.
+        timeout_given = crawler.settings.getpriority("CLOSESPIDER_TIMEOUT") > SETTINGS_PRIORITIES["project"]
+        if spider.backfill and not timeout_given:
+            crawler.settings.set("CLOSESPIDER_TIMEOUT", 0, priority="spider")
+        bound = "NEWS_BACKFILL_MAX_PAGES" if spider.backfill else "NEWS_MAX_PAGES"
+        spider.max_pages = spider.max_pages or crawler.settings.getint(bound)
         if spider.max_items:
             # Settings are still open here: reuse Scrapy's own item limit.
             crawler.settings.set("CLOSESPIDER_ITEMCOUNT", spider.max_items, priority="spider")
