@@ -192,11 +192,6 @@ class PostWriter:
         return "updated" if previous else "new"
 
 
-def write_post(article: Article, site: Path, options: PostOptions | None = None) -> str:
-    """Write one article's post (see PostWriter)."""
-    return PostWriter(site, options).write(article)
-
-
 def options_from_settings(settings: Any) -> PostOptions:
     return PostOptions(
         body=settings.get("NEWS_JEKYLL_BODY", "full"),

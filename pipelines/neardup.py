@@ -12,7 +12,6 @@ this does 2,000-character documents in tens of microseconds and stays under a ki
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
@@ -29,20 +28,15 @@ FULL_THRESHOLD = 0.5
 LEAD_THRESHOLD = 0.7
 MIN_LEAD = 100  # a lead shorter than this (normalized characters) does not decide on its own
 _MERGE_EVERY = 2048
-_WORD_RE = re.compile(r"[\W_]+")
 _ALNUM = np.array([chr(c).isalnum() for c in range(0x10000)], dtype=bool)
 _EMPTY = np.uint64(0xFFFFFFFFFFFFFFFF)
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 _U16 = npt.NDArray[np.uint16]
 
 
-def normalize(text: str) -> str:
-    """Letters and digits only, lower case: spacing, punctuation and markup do not make two copies differ."""
-    return _WORD_RE.sub("", unicodedata.normalize("NFKC", text).lower())
-
-
 def _codes(text: str) -> npt.NDArray[np.uint64]:
-    """`normalize(text)` as code points, done with a lookup table (a regex costs 80 µs a body)."""
+    """The code points of the text's letters and digits, NFKC and lower case: spacing, punctuation and
+    markup do not make two copies differ. A lookup table, where a regex costs 80 µs a body."""
     codes = np.frombuffer(unicodedata.normalize("NFKC", text).lower().encode("utf-32-le"), dtype=np.uint32)
     keep = np.ones(len(codes), dtype=bool)
     bmp = codes < 0x10000
@@ -154,9 +148,6 @@ class _Bands:
             found.update(self.pending_ids[: self.count][hits].tolist())
         return found
 
-    def nbytes(self) -> int:
-        return self.keys.nbytes + self.ids.nbytes + self.pending.nbytes + self.pending_ids.nbytes
-
 
 @dataclass(frozen=True)
 class Match:
@@ -235,11 +226,6 @@ class NearDuplicateIndex:
     def first_seen(self, key: str) -> str:
         """The first-seen document of the cluster `key` belongs to."""
         return self.keys[int(self.root[self.ids[key]])]
-
-    def nbytes(self) -> int:
-        n = len(self.keys)
-        per_doc = self.full.itemsize * FULL_BINS + self.lead.itemsize * LEAD_BINS + 2 + 4
-        return n * per_doc + self.full_bands.nbytes() + self.lead_bands.nbytes()
 
 
 class RedisNearDuplicateIndex:

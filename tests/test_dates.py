@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from crawler.korean.dates import KST, parse_date, parse_labeled, split_labeled
+from crawler.korean.dates import KST, parse_date, parse_raw_dates, split_labeled
 
 NOW = datetime(2024, 5, 23, 18, 30, tzinfo=KST)
 
@@ -133,7 +133,9 @@ def test_split_labeled(text: str, published: str | None, modified: str | None) -
     assert (parts.published, parts.modified) == (published, modified)
 
 
-def test_parse_labeled_gives_both_dates() -> None:
-    published, modified = parse_labeled("입력 2024.05.23. 오후 3:45 | 수정 2024.05.23. 오후 4:10", NOW)
+def test_one_labelled_line_gives_both_dates() -> None:
+    published, modified = parse_raw_dates(
+        "입력 2024.05.23. 오후 3:45 | 수정 2024.05.23. 오후 4:10", None, NOW
+    )
     assert published == kst(2024, 5, 23, 15, 45)
     assert modified == kst(2024, 5, 23, 16, 10)

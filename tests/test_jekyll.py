@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from crawler.items import Article
 from crawler.korean.dates import KST
 from crawler.offline import article_of, saved_pages
-from exports.jekyll import PostOptions, front_matter, post_filename, render_post, sanitize, write_post
+from exports.jekyll import PostOptions, PostWriter, front_matter, post_filename, render_post, sanitize
 
 FIXTURES = Path(__file__).parent / "fixtures"
 NASTY_TITLES = [
@@ -108,14 +108,14 @@ def test_file_names_are_ascii_stable_and_unique() -> None:
 
 
 def test_reexport_is_byte_identical_and_replaces_instead_of_adding(tmp_path: Path) -> None:
-    assert write_post(NAVER, tmp_path) == "new"
+    assert PostWriter(tmp_path).write(NAVER) == "new"
     (post,) = (tmp_path / "_posts").iterdir()
     before = post.read_bytes(), post.stat().st_mtime_ns
-    assert write_post(NAVER, tmp_path) == "unchanged"
+    assert PostWriter(tmp_path).write(NAVER) == "unchanged"
     assert (post.read_bytes(), post.stat().st_mtime_ns) == before
-    assert write_post(dataclasses.replace(NAVER, headline="고친 제목"), tmp_path) == "updated"
+    assert PostWriter(tmp_path).write(dataclasses.replace(NAVER, headline="고친 제목")) == "updated"
     moved = dataclasses.replace(NAVER, date_published=datetime(2024, 6, 2, 9, tzinfo=KST))
-    write_post(moved, tmp_path)
+    PostWriter(tmp_path).write(moved)
     assert [p.name for p in (tmp_path / "_posts").iterdir()] == [post_filename(moved)]
 
 
@@ -176,7 +176,7 @@ def test_posts_build_with_a_real_jekyll(tmp_path: Path) -> None:
         body_html="<p>{{ site.title }} 와 {% include nothing.html %} 그리고 <script>x()</script></p>",
     )
     for article in [*ARTICLES, trap]:
-        write_post(article, site)
+        PostWriter(site).write(article)
     done = subprocess.run(
         [
             jekyll,

@@ -150,12 +150,6 @@ def is_future(value: datetime, now: datetime) -> bool:
     return value > now + FUTURE_TOLERANCE
 
 
-def parse_labeled(text: str, now: datetime | None = None) -> tuple[datetime | None, datetime | None]:
-    """Published and modified datetimes from one labelled date line."""
-    parts = split_labeled(text)
-    return parse_date(parts.published, now), parse_date(parts.modified, now)
-
-
 def parse_raw_dates(
     published_raw: str | None, modified_raw: str | None, now: datetime | None = None
 ) -> tuple[datetime | None, datetime | None]:
