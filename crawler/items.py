@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NotRequired, TypedDict
 
+from crawler.korean.dates import KST
+
 
 class Author(TypedDict):
     name: str | None
@@ -92,8 +94,9 @@ class Article:
     fetched_at: datetime | None = None
 
     def to_json(self) -> dict[str, Any]:
-        """A JSON-ready dict: datetimes as ISO 8601 strings with their offset."""
+        """A JSON-ready dict: datetimes as ISO 8601 strings in Seoul time (+09:00), whether the article
+        comes from a page (`scrapy extract`, a crawl's feed) or from the database (`scrapy export`)."""
         return {
-            key: value.isoformat() if isinstance(value, datetime) else value
+            key: value.astimezone(KST).isoformat() if isinstance(value, datetime) else value
             for key, value in dataclasses.asdict(self).items()
         }

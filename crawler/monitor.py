@@ -25,6 +25,7 @@ from spidermon.contrib.scrapy.runners import SpiderMonitorResult, SpiderMonitorR
 from spidermon.core.actions import Action
 from sqlalchemy import select
 
+from crawler import settings as defaults
 from crawler.items import Article
 
 logger = logging.getLogger(__name__)
@@ -42,6 +43,8 @@ EXTRACTION_DROPS = (
     "unparseable",
 )
 GOOD_ENDINGS = {"finished", "closespider_timeout", "closespider_itemcount", "closespider_pagecount"}
+# Ctrl-C or SIGTERM: stopped on purpose, resumable; not a failure, and not a measure of the site.
+STOPPED = "shutdown"
 HISTORY = 5
 FAILED_STAT = "news/monitor/failed"
 Summary = dict[str, Any]
@@ -52,11 +55,15 @@ class Limits:
     """Where a check fails, from the NEWS_MONITOR_* settings: a spider sets its own in custom_settings,
     an operator with -s."""
 
-    extracted: float = 0.5  # share of article pages that must give an article
-    item_ratio: float = 0.2  # share of the usual (median) article count
-    coverage_drop: float = 0.25  # points a field may fall under its usual share
+    extracted: float = defaults.NEWS_MONITOR_EXTRACTED  # share of article pages that must give an article
+    item_ratio: float = defaults.NEWS_MONITOR_ITEM_RATIO  # share of the usual (median) article-link count
+    coverage_drop: float = (
+        defaults.NEWS_MONITOR_COVERAGE_DROP
+    )  # points a field may fall under its usual share
     coverage: Mapping[str, float] = field(default_factory=dict)  # fixed floors, history or not
-    error_rate: float = 0.3  # share of requests that may end in a 5xx or a download error
+    error_rate: float = (
+        defaults.NEWS_MONITOR_ERROR_RATE
+    )  # share of requests ending in a 5xx or download error
 
     @classmethod
     def from_settings(cls, settings: Any) -> Limits:
@@ -93,8 +100,17 @@ def summarize(stats: dict[str, Any]) -> Summary:
         for k, v in stats.items()
         if k.startswith("downloader/exception_type_count/") and not k.endswith(".IgnoreRequest")
     )
+    received = stats.get("news/db/received")
     return {
         "articles": articles,
+        "discovered": stats.get("news/discovery/articles", 0),
+        "bounded": bool(stats.get("news/bounded")),
+        # What the database was handed and what it wrote (None where the run has no database).
+        "to_store": received,
+        "stored": None
+        if received is None
+        else sum(stats.get(f"news/db/{kind}", 0) for kind in ("new", "updated", "unchanged", "merged")),
+        "not_stored": stats.get("news/db/failed", 0),
         "new": stats.get("news/db/new", 0),
         "updated": stats.get("news/db/updated", 0),
         "unchanged": stats.get("news/db/unchanged", 0),
@@ -107,13 +123,14 @@ def summarize(stats: dict[str, Any]) -> Summary:
         "coverage": {
             f: round(stats.get(f"news/coverage/{f}", 0) / articles, 3) if articles else None for f in FIELDS
         },
+        "robots_forbidden": stats.get("robotstxt/forbidden", 0),
         "seconds": round(stats.get("elapsed_time_seconds", 0), 1),
         "finish_reason": stats.get("finish_reason"),
     }
 
 
 def finish_failures(site: str, summary: Summary, history: list[Summary], limits: Limits) -> list[str]:
-    if summary["finish_reason"] in GOOD_ENDINGS:
+    if summary["finish_reason"] in GOOD_ENDINGS or summary["finish_reason"] == STOPPED:
         return []
     return [f"MONITOR FAILED site={site} check=finish_reason got={summary['finish_reason']}"]
 
@@ -129,16 +146,44 @@ def extraction_failures(site: str, summary: Summary, history: list[Summary], lim
     return []
 
 
+def discovery_failures(site: str, summary: Summary, history: list[Summary], limits: Limits) -> list[str]:
+    """No article link found at all (stored ones included): robots.txt, a dead or empty feed, or article
+    patterns that no longer match. Judged from the first run: it needs no history."""
+    if summary["discovered"] or summary["finish_reason"] == STOPPED:
+        return []
+    return [
+        f"MONITOR FAILED site={site} check=discovery found no article link: "
+        f"robots.txt forbade {summary['robots_forbidden']} requests, pages={summary['pages']} "
+        f"failed={summary['failed']}"
+    ]
+
+
 def item_count_failures(site: str, summary: Summary, history: list[Summary], limits: Limits) -> list[str]:
-    counts = [h["articles"] for h in history]
+    """Article links found against the usual: a scheduled run finds the stored ones too, so a quiet
+    hour with nothing new is no alarm, while a listing that lost its links is."""
+    if summary["bounded"] or summary["finish_reason"] == STOPPED:
+        return []
+    counts = [h["discovered"] for h in history]
     if len(counts) < 3 or statistics.median(counts) < 5:
         return []  # too little history to judge by
     usual = statistics.median(counts)
-    if summary["articles"] >= limits.item_ratio * usual:
+    if summary["discovered"] >= limits.item_ratio * usual:
         return []
     return [
-        f"MONITOR FAILED site={site} check=item_count articles={summary['articles']} "
+        f"MONITOR FAILED site={site} check=item_count discovered={summary['discovered']} "
         f"usual={usual:g} (median of the last {len(counts)} runs)"
+    ]
+
+
+def storage_failures(site: str, summary: Summary, history: list[Summary], limits: Limits) -> list[str]:
+    """Every article the pipelines passed on is in the database."""
+    if summary["to_store"] is None:
+        return []
+    if summary["not_stored"] == 0 and summary["stored"] == summary["articles"]:
+        return []
+    return [
+        f"MONITOR FAILED site={site} check=storage articles={summary['articles']} "
+        f"stored={summary['stored']} not_stored={summary['not_stored']}"
     ]
 
 
@@ -194,8 +239,14 @@ class SiteChecks(Monitor):
     def test_extraction(self) -> None:
         self.judge(extraction_failures)
 
+    def test_discovery(self) -> None:
+        self.judge(discovery_failures)
+
     def test_item_count(self) -> None:
         self.judge(item_count_failures)
+
+    def test_storage(self) -> None:
+        self.judge(storage_failures)
 
     def test_coverage(self) -> None:
         self.judge(coverage_failures)
@@ -242,8 +293,9 @@ class Spidermon(SpidermonExtension):
 
 
 def history(crawler: Any, spider: str, kind: str) -> list[Summary]:
-    """Articles and field coverage of this spider's last runs of the same kind, from `runs` (none
-    without a database)."""
+    """Article links found, articles and field coverage of this spider's last full runs of the same kind,
+    from `runs` (none without a database): runs bounded on purpose, stopped, or that found nothing are
+    no measure of the site."""
     from crawler.store import store_for
     from exports.sql import RUNS
 
@@ -252,17 +304,23 @@ def history(crawler: Any, spider: str, kind: str) -> list[Summary]:
         return []
     with engine.connect() as connection:
         rows = connection.execute(
-            select(RUNS.c.articles, RUNS.c.coverage)
+            select(RUNS.c.articles, RUNS.c.discovered, RUNS.c.coverage)
             .where(
                 RUNS.c.spider == spider,
                 RUNS.c.kind == kind,
                 RUNS.c.finished_at.is_not(None),
+                RUNS.c.finish_reason != STOPPED,
                 RUNS.c.articles.is_not(None),
+                RUNS.c.discovered > 0,
+                RUNS.c.bounded.is_not(True),
             )
             .order_by(RUNS.c.id.desc())
             .limit(HISTORY)
         )
-        return [{"articles": row.articles, "coverage": row.coverage or {}} for row in rows]
+        return [
+            {"articles": row.articles, "discovered": row.discovered, "coverage": row.coverage or {}}
+            for row in rows
+        ]
 
 
 class RunMonitor:
@@ -290,6 +348,14 @@ class RunMonitor:
             return  # `scrapy capture` and other tools crawl no news
         kind = "backfill" if spider.backfill else "scheduled"
         self.stats.set_value("news/run_kind", kind)
+        self.stats.set_value("news/bounded", spider.bounded)
         summary = summarize({**self.stats.get_stats(), "finish_reason": reason})
         self.stats.set_value("news/summary", summary)
         logger.info("Run summary %s (%s): %s", spider.name, kind, json.dumps(summary, ensure_ascii=False))
+        if reason == STOPPED:
+            jobdir = self.crawler.settings.get("JOBDIR")
+            logger.warning(
+                "%s was stopped before the end; the same command resumes it%s",
+                spider.name,
+                f" from JOBDIR {jobdir}" if jobdir else " (what is stored already is skipped)",
+            )

@@ -53,6 +53,9 @@ SYNTHETIC_URLS = {
 }
 # Markup families of the synthetic pages: Yoast's JSON-LD @graph, Naver's outlet logo and body box.
 STYLES = {"byline": "wordpress", "platum": "wordpress", "naver_it": "naver"}
+# The synthetic stories' clock in `scrapy replay`: the same site at every run, so a second run, hours or
+# months later, finds nothing new and nothing changed (the article URLs above carry this date too).
+CLOCK = datetime(2026, 1, 1, 18, 0, tzinfo=KST)
 LISTING_PAGE_SIZE = 3
 
 
@@ -65,14 +68,24 @@ class Story:
     listed_today: bool = False  # real captures stand on today's day listing, whatever their date
 
 
-def build_site(spiders: Iterable[type[NewsSpider]], now: datetime, per_site: int = 6) -> dict[str, Resource]:
-    """URL → resource for every spider: its articles and the feeds, sitemaps and listings leading there."""
+def build_site(
+    spiders: Iterable[type[NewsSpider]], now: datetime, per_site: int = 6, today: date | None = None
+) -> dict[str, Resource]:
+    """URL → resource for every spider: its articles (dated back from `now`) and the feeds, sitemaps and
+    listings leading there. Day listings are served for each story's day and for `today` (default: the
+    day of `now`), which a scheduled run asks for."""
     site: dict[str, Resource] = {}
+    today = today or now.astimezone(KST).date()
     for spider in spiders:
         stories = stories_for(spider, now, per_site)
         site.update({story.url: story.resource for story in stories})
-        site.update(discovery_documents(spider, stories, now))
+        site.update(discovery_documents(spider, stories, today))
     return site
+
+
+def replay_site(spiders: Iterable[type[NewsSpider]]) -> dict[str, Resource]:
+    """The site `scrapy replay` serves: stories on the fixed CLOCK, day listings for today as well."""
+    return build_site(spiders, CLOCK, today=datetime.now(KST).date())
 
 
 def stories_for(spider: type[NewsSpider], now: datetime, per_site: int = 6) -> list[Story]:
@@ -177,7 +190,7 @@ def synthetic_article(
 <aside><h3>많이 본 뉴스</h3><ul><li><a href="/">다른 기사</a></li></ul></aside></body></html>""".encode()
 
 
-def discovery_documents(spider: type[NewsSpider], stories: list[Story], now: datetime) -> dict[str, Resource]:
+def discovery_documents(spider: type[NewsSpider], stories: list[Story], today: date) -> dict[str, Resource]:
     documents: dict[str, Resource] = {}
     for url in spider.feeds:
         documents[url] = Resource(
@@ -187,7 +200,7 @@ def discovery_documents(spider: type[NewsSpider], stories: list[Story], now: dat
         documents.update(sitemaps(url, stories))
     for i, template in enumerate(spider.listings):
         mine = stories[i :: len(spider.listings)] if len(spider.listings) > 1 else stories
-        documents.update(listing_pages(template, mine, spider.first_page, now))
+        documents.update(listing_pages(template, mine, spider.first_page, today))
     return documents
 
 
@@ -234,12 +247,11 @@ def sitemaps(index_url: str, stories: list[Story]) -> dict[str, Resource]:
     }
 
 
-def listing_pages(template: str, stories: list[Story], first_page: int, now: datetime) -> dict[str, Resource]:
+def listing_pages(template: str, stories: list[Story], first_page: int, today: date) -> dict[str, Resource]:
     """Pages of `LISTING_PAGE_SIZE` stories, newest first; past the last page the last one is served
     again, as many sites do. Day listings get pages for each day that has stories, and today."""
     pages: dict[str, Resource] = {}
     if "{date}" in template:
-        today = now.astimezone(KST).date()
         days: dict[date, list[Story]] = {today: []}
         for story in stories:
             days.setdefault(

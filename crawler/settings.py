@@ -25,12 +25,13 @@ DOWNLOAD_TIMEOUT = 30
 # A scheduled run is bounded in time whatever happens.
 CLOSESPIDER_TIMEOUT = 3600
 
-# Raw fields are normalized, checked and deduplicated; the main image fetched (if asked); the article stored in the
+# Raw fields are normalized, checked, deduplicated and held to -a max_items; the main image fetched (if asked); the article stored in the
 # database and written as a Jekyll post; then remembered as stored (what makes the next run incremental).
 ITEM_PIPELINES = {
     "pipelines.normalize.NormalizePipeline": 200,
     "pipelines.validate.ValidatePipeline": 300,
     "pipelines.dedup.DedupPipeline": 400,
+    "pipelines.limit.MaxItemsPipeline": 450,
     "exports.images.MainImagePipeline": 500,
     "exports.sql.SqlPipeline": 600,
     "exports.jekyll.JekyllPipeline": 700,
@@ -61,6 +62,7 @@ NEWS_LOCK_DIR = "output/locks"
 NEWS_PROGRESS_SECONDS = 60
 
 # Replay of captured pages on a local server instead of the web (`-s NEWS_REPLAY_URL=http://127.0.0.1:PORT`).
+NEWS_REPLAY_URL = None
 # Backfills kept in a JOBDIR resume after SIGINT and after SIGKILL (crawler.scheduler).
 # Distributed runs through scrapy-redis where NEWS_REDIS_URL (with NEWS_JOB) says so (crawler.distributed).
 ADDONS = {
@@ -69,11 +71,30 @@ ADDONS = {
     "crawler.addons.ResumableJobAddon": 0,
     "crawler.distributed.DistributedAddon": 0,
 }
+# Distributed runs: the shared Redis, one job id for all processes of a run (it keys the queue), and how
+# long a process with an empty queue waits for the others to refill it before it closes.
+NEWS_REDIS_URL = None
+NEWS_JOB = None
+NEWS_IDLE_GRACE_SECONDS = 5
+# Final stats as JSON, for tests and schedulers that read them (`-s NEWS_STATS_FILE=PATH`).
+NEWS_STATS_FILE = None
+
+# Run checks (crawler.monitor): share of article pages that must give an article, share of the usual count
+# of article links, points a field may fall under its usual share, share of requests that may fail, and
+# fixed floors per field (headline, body_text, date_published, authors, main_image), e.g. {"authors": 0.95}.
+NEWS_MONITOR_EXTRACTED = 0.5
+NEWS_MONITOR_ITEM_RATIO = 0.2
+NEWS_MONITOR_COVERAGE_DROP = 0.25
+NEWS_MONITOR_ERROR_RATE = 0.3
+NEWS_MONITOR_COVERAGE: dict[str, float] = {}
 
 # The database (SQLite file by default; postgresql+psycopg://… or mysql+pymysql://… in production),
 # written NEWS_DB_BATCH articles per transaction, and asked "have I seen this article?" by the crawl.
 DATABASE_URL = "sqlite:///output/news.sqlite3"
 NEWS_DB_BATCH = 100
+# A batch that fills slowly is written after this many seconds all the same: a crawl running beside this
+# one, on another site, checks its duplicates against what is in the database.
+NEWS_DB_FLUSH_SECONDS = 10
 NEWS_STORE = "exports.sql.SqlStore"
 # Articles published in the last NEWS_RECHECK_DAYS are fetched again once their copy is older than
 # NEWS_RECHECK_HOURS, so corrections reach the database and the site.
@@ -82,11 +103,19 @@ NEWS_RECHECK_HOURS = 6
 # Read the stored URL keys once and ask the database only about known ones; turn off when several
 # processes share the database, or each misses what the others store during its run.
 NEWS_STORE_PREFILTER = True
+# The near-duplicate index takes in what other crawls sharing the database stored, this often (seconds).
+NEWS_DEDUP_REFRESH_SECONDS = 10
+# A distributed crawl's near-duplicate index in Redis (NEWS_NEARDUP_REDIS_URL), under this key prefix,
+# keeps the last NEWS_NEARDUP_REDIS_DAYS of articles: syndicated copies come within days.
+NEWS_NEARDUP_REDIS_URL = None
+NEWS_NEARDUP_REDIS_PREFIX = "news:neardup"
+NEWS_NEARDUP_REDIS_DAYS = 30
 
 # The Jekyll site posts go to; full bodies or excerpts with a link; main images downloaded or remote.
 NEWS_JEKYLL_SITE = "output/site"
 NEWS_JEKYLL_BODY = "full"
 NEWS_JEKYLL_IMAGES = "remote"
+NEWS_JEKYLL_IMAGE_PREFIX = "/assets/img/news"
 NEWS_JEKYLL_INCLUDE_DUPLICATES = False
 # Listing pages read per listing and run (a backfill's own bound is higher, and it has no
 # CLOSESPIDER_TIMEOUT); -a max_pages=N overrides both.
@@ -102,6 +131,10 @@ NEWS_RETRY_BACKOFF_MAX = 120.0
 NEWS_MIN_BODY_CHARS = 100
 NEWS_REQUIRE_DATE = True
 NEWS_LANGUAGES = ["ko", "en"]
+
+# Drops are counted per reason and judged by the run's checks; one log line each is for the INFO log, not
+# for cron's mail (a healthy run prints nothing at WARNING).
+DEFAULT_DROPITEM_LOG_LEVEL = "INFO"
 
 FEED_EXPORT_ENCODING = "utf-8"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

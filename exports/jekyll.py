@@ -23,6 +23,7 @@ import yaml
 
 from crawler.items import Article
 from crawler.korean.dates import KST
+from crawler.urls import url_key
 
 ALLOWED_TAGS = {
     "p",
@@ -70,6 +71,13 @@ class PostOptions:
 
 
 def post_id(article: Article) -> str:
+    """The article's database key, shortened: links that differ only in scheme, host variant or a
+    trailing slash are one row, and so one post."""
+    return url_key(article.canonical_url)[:12]
+
+
+def _old_post_id(article: Article) -> str:
+    # Posts written before ids followed the database key were named by a hash of the URL's text.
     return hashlib.sha1(article.canonical_url.encode("utf-8")).hexdigest()[:12]
 
 
@@ -178,7 +186,8 @@ class PostWriter:
         files = self._index()
         key, name = post_id(article), post_filename(article)
         target = self.posts / name
-        previous = files.get(key)
+        old = files.pop(_old_post_id(article), None)
+        previous = files.get(key) or old
         if previous and previous != name:
             (self.posts / previous).unlink(missing_ok=True)
         content = render_post(article, self.options).encode("utf-8")

@@ -37,6 +37,12 @@ class UTCDateTime(TypeDecorator[datetime]):
     impl = DateTime
     cache_ok = True
 
+    def load_dialect_impl(self, dialect: Any) -> Any:
+        # MariaDB's plain DATETIME drops fractional seconds: a stored time would never equal a fetched one.
+        if dialect.name in {"mysql", "mariadb"}:
+            return dialect.type_descriptor(mysql.DATETIME(fsp=6))
+        return dialect.type_descriptor(DateTime())
+
     def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
         if value is None:
             return None
@@ -178,8 +184,9 @@ class SignatureRow(Base):
 
 class RunRow(Base):
     """One `scrapy crawl`: when, how it ended, what it stored (new, updated, unchanged), and its summary
-    (crawler.monitor): kind (scheduled or backfill), articles, duplicates, drops by reason, pages fetched
-    and failed by status, field coverage, seconds. `stats` keeps all of Scrapy's stats."""
+        (crawler.monitor): kind (scheduled or backfill), articles, duplicates, drops by reason, pages fetched
+        and failed by status, field coverage, seconds; article links discovered, and whether max_items or max_pages
+    bounded it on purpose. `stats` keeps all of Scrapy's stats."""
 
     __tablename__ = "runs"
 
@@ -200,4 +207,6 @@ class RunRow(Base):
     failed: Mapped[dict[str, int] | None] = mapped_column(JSON)
     coverage: Mapped[dict[str, float | None] | None] = mapped_column(JSON)
     seconds: Mapped[float | None] = mapped_column(Float)
+    discovered: Mapped[int | None] = mapped_column(Integer)
+    bounded: Mapped[bool | None] = mapped_column(Boolean)
     stats: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -9,10 +9,13 @@ Alembic the first time a process opens the database, or by hand:
 from __future__ import annotations
 
 import logging
+import tempfile
 import time
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
+from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, cast
 
@@ -20,7 +23,20 @@ import numpy as np
 from alembic import command
 from alembic.config import Config
 from scrapy import signals
-from sqlalchemy import Engine, Table, create_engine, delete, event, insert, literal, select, text, update
+from sqlalchemy import (
+    Engine,
+    String,
+    Table,
+    bindparam,
+    create_engine,
+    delete,
+    event,
+    insert,
+    literal,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
@@ -40,7 +56,6 @@ from exports.models import (
 logger = logging.getLogger(__name__)
 
 DEFAULT_DATABASE_URL = "sqlite:///output/news.sqlite3"
-ALEMBIC_INI = Path(__file__).with_name("alembic.ini")
 SUMMARY_COLUMNS = (
     "articles",
     "duplicate",
@@ -50,6 +65,8 @@ SUMMARY_COLUMNS = (
     "failed",
     "coverage",
     "seconds",
+    "discovered",
+    "bounded",
 )
 A, AUTHORS, IMAGES, VERSIONS, ALIASES, RUNS, NEAR, SIGNATURES = (
     cast(Table, model.__table__)
@@ -79,6 +96,27 @@ def engine_for(url: str) -> Engine:
     return engine
 
 
+@lru_cache(maxsize=1)
+def migrations_folder() -> Path:
+    """The Alembic scripts as a folder on disk. Alembic reads files, and in Scrapyd's zipped egg the
+    package's files are inside the zip: there they are copied to a temporary folder once per process."""
+    here = Path(__file__).with_name("migrations")
+    if here.is_dir():
+        return here
+    target = Path(tempfile.mkdtemp(prefix="news-migrations-"))
+    _copy_tree(resources.files("exports") / "migrations", target)
+    return target
+
+
+def _copy_tree(source: Traversable, target: Path) -> None:
+    for entry in source.iterdir():
+        if entry.is_dir():
+            (target / entry.name).mkdir()
+            _copy_tree(entry, target / entry.name)
+        elif entry.name.endswith((".py", ".mako")):
+            (target / entry.name).write_bytes(entry.read_bytes())
+
+
 def _sqlite_pragmas(connection: Any, record: Any) -> None:
     cursor = connection.cursor()
     # WAL lets a reader (the export, the analyst) work while a crawl writes; foreign keys cascade.
@@ -94,7 +132,8 @@ def upgrade(engine: Engine, attempts: int = 3) -> None:
     Processes that open a new database together (a distributed run's first start) take turns: an
     advisory lock on PostgreSQL and MariaDB, and a second look after a failure, when the other process
     has created the tables meanwhile, everywhere."""
-    config = Config(str(ALEMBIC_INI))
+    config = Config()
+    config.set_main_option("script_location", str(migrations_folder()))
     for attempt in range(attempts):
         try:
             with engine.begin() as connection:
@@ -115,33 +154,54 @@ def upgrade(engine: Engine, attempts: int = 3) -> None:
             time.sleep(1 + attempt)
 
 
-def _row(article: Article, now: datetime, key: str | None = None) -> dict[str, Any]:
+def _limits(table: Table) -> dict[str, int]:
+    return {c.name: c.type.length for c in table.columns if isinstance(c.type, String) and c.type.length}
+
+
+# Length-limited columns: a longer value is cut to fit rather than failing the row (PostgreSQL and MariaDB
+# refuse it; one page's 300-character section must not cost its article).
+LIMITS = {table.name: _limits(table) for table in (A, AUTHORS, IMAGES)}
+
+
+def fit(table: Table, row: dict[str, Any]) -> dict[str, Any]:
+    """`row` with every string cut to its column's length."""
+    limits = LIMITS[table.name]
     return {
-        "url_key": key or url_key(article.canonical_url),
-        "url": article.url,
-        "canonical_url": article.canonical_url,
-        "source": article.source,
-        "source_name": article.source_name,
-        "headline": article.headline,
-        "subtitle": article.subtitle,
-        "section": article.section,
-        "categories": article.categories,
-        "tags": article.tags,
-        "body_html": article.body_html,
-        "body_text": article.body_text,
-        "description": article.description,
-        "excerpt": article.excerpt,
-        "feature_text": article.feature_text,
-        "language": article.language,
-        "content_hash": article.content_hash,
-        "duplicate_of": article.duplicate_of,
-        "date_published": article.date_published,
-        "date_modified": article.date_modified,
-        "date_published_raw": (article.date_published_raw or "")[:200] or None,
-        "date_modified_raw": (article.date_modified_raw or "")[:200] or None,
-        "fetched_at": article.fetched_at,
-        "updated_at": now,
+        k: v[: limits[k]] if k in limits and isinstance(v, str) and len(v) > limits[k] else v
+        for k, v in row.items()
     }
+
+
+def _row(article: Article, now: datetime, key: str | None = None) -> dict[str, Any]:
+    return fit(
+        A,
+        {
+            "url_key": key or url_key(article.canonical_url),
+            "url": article.url,
+            "canonical_url": article.canonical_url,
+            "source": article.source,
+            "source_name": article.source_name,
+            "headline": article.headline,
+            "subtitle": article.subtitle,
+            "section": article.section,
+            "categories": article.categories,
+            "tags": article.tags,
+            "body_html": article.body_html,
+            "body_text": article.body_text,
+            "description": article.description,
+            "excerpt": article.excerpt,
+            "feature_text": article.feature_text,
+            "language": article.language,
+            "content_hash": article.content_hash,
+            "duplicate_of": article.duplicate_of,
+            "date_published": article.date_published,
+            "date_modified": article.date_modified,
+            "date_published_raw": article.date_published_raw or None,
+            "date_modified_raw": article.date_modified_raw or None,
+            "fetched_at": article.fetched_at,
+            "updated_at": now,
+        },
+    )
 
 
 def _changed(article: Article, stored: Any) -> bool:
@@ -175,6 +235,7 @@ class SqlWriter:
                         A.c.version,
                         A.c.body_text,
                         A.c.fetched_at,
+                        A.c.duplicate_of,
                     ).where(A.c.url_key.in_(list(batch)))
                 )
             }
@@ -214,28 +275,57 @@ class SqlWriter:
                 connection.execute(delete(AUTHORS).where(AUTHORS.c.article_id.in_(changed_ids)))
                 connection.execute(delete(IMAGES).where(IMAGES.c.article_id.in_(changed_ids)))
             counts["updated"] = len(changed)
-            counts["unchanged"] = len(batch) - counts["new"] - counts["updated"]
+            unchanged = [k for k in batch if k in stored and k not in ids]
+            counts["unchanged"] = len(unchanged)
+            self._refetched(connection, [(stored[k], batch[k]) for k in unchanged])
             self._children(connection, {ids[k]: batch[k] for k in ids})
-            self._near_duplicates(connection, {ids[k]: batch[k] for k in fresh}, now)
+            self._near_duplicates(
+                connection, {stored[k].id if k in stored else ids[k]: batch[k] for k in batch}, now
+            )
             self._aliases(connection, {stored[k].id if k in stored else ids[k]: (k, batch[k]) for k in batch})
         return counts
 
+    def _refetched(self, connection: Any, pairs: list[tuple[Any, Article]]) -> None:
+        """Unchanged articles fetched again: their copy is now this fresh (so the recheck of recent articles
+        waits NEWS_RECHECK_HOURS again), and a near-duplicate link found since is kept."""
+        rows = [
+            {
+                "row_id": old.id,
+                "fetched_at": new.fetched_at or old.fetched_at,
+                "duplicate_of": old.duplicate_of or new.duplicate_of,
+            }
+            for old, new in pairs
+        ]
+        if rows:
+            connection.execute(
+                update(A)
+                .where(A.c.id == bindparam("row_id"))
+                .values(fetched_at=bindparam("fetched_at"), duplicate_of=bindparam("duplicate_of")),
+                rows,
+            )
+
     def _children(self, connection: Any, articles: dict[int, Article]) -> None:
         authors = [
-            {"article_id": i, "position": n, "name": a["name"], "role": a["role"], "email": a["email"]}
+            fit(
+                AUTHORS,
+                {"article_id": i, "position": n, "name": a["name"], "role": a["role"], "email": a["email"]},
+            )
             for i, article in articles.items()
             for n, a in enumerate(article.authors)
         ]
         images = [
-            {
-                "article_id": i,
-                "position": n,
-                "url": image["url"],
-                "caption": image.get("caption"),
-                "credit": (image.get("credit") or "")[:300] or None,
-                "path": image.get("path"),
-                "is_main": bool(article.main_image and image["url"] == article.main_image["url"]),
-            }
+            fit(
+                IMAGES,
+                {
+                    "article_id": i,
+                    "position": n,
+                    "url": image["url"],
+                    "caption": image.get("caption"),
+                    "credit": image.get("credit") or None,
+                    "path": image.get("path"),
+                    "is_main": bool(article.main_image and image["url"] == article.main_image["url"]),
+                },
+            )
             for i, article in articles.items()
             for n, image in enumerate(article.images)
         ]
@@ -245,8 +335,14 @@ class SqlWriter:
             connection.execute(insert(IMAGES), images)
 
     def _near_duplicates(self, connection: Any, articles: dict[int, Article], now: datetime) -> None:
-        """Link new near-duplicates to the stored article they copy."""
+        """Link near-duplicates to the stored article they copy, once each (new articles, and stored ones
+        whose link was found on a later fetch)."""
         links = {i: a for i, a in articles.items() if a.duplicate_of}
+        if links:
+            linked = set(
+                connection.scalars(select(NEAR.c.article_id).where(NEAR.c.article_id.in_(list(links))))
+            )
+            links = {i: a for i, a in links.items() if i not in linked}
         if not links:
             return
         targets = {url_key(a.duplicate_of or "") for a in links.values()}
@@ -290,12 +386,14 @@ class SqlPipeline:
     A crash loses at most the batch in flight, which was never committed; the next run fetches those
     articles again because the store does not know them."""
 
-    def __init__(self, crawler: Any, database_url: str, batch_size: int) -> None:
+    def __init__(self, crawler: Any, database_url: str, batch_size: int, flush_seconds: float = 10) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
         self.database_url = database_url
         self.batch_size = batch_size
+        self.flush_seconds = flush_seconds
         self.pending: list[Article] = []
+        self.pending_since = 0.0
         self.run_id: int | None = None
 
     @classmethod
@@ -304,11 +402,13 @@ class SqlPipeline:
             crawler,
             crawler.settings.get("DATABASE_URL") or DEFAULT_DATABASE_URL,
             crawler.settings.getint("NEWS_DB_BATCH", 100),
+            crawler.settings.getfloat("NEWS_DB_FLUSH_SECONDS", 10),
         )
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
         return pipeline
 
     def open_spider(self) -> None:
+        self.stats.set_value("news/db/received", 0)  # also says the database is one of this run's outputs
         self.writer = SqlWriter(engine_for(self.database_url))
         spider = self.crawler.spider.name if self.crawler.spider else "?"
         with self.writer.engine.begin() as connection:
@@ -319,20 +419,45 @@ class SqlPipeline:
 
     def process_item(self, item: Any) -> Any:
         if isinstance(item, Article):
+            self.stats.inc_value("news/db/received")
+            if not self.pending:
+                self.pending_since = time.monotonic()
             self.pending.append(item)
-            if len(self.pending) >= self.batch_size:
+            # A slow trickle is written too: other crawls sharing the database look for its duplicates.
+            if (
+                len(self.pending) >= self.batch_size
+                or time.monotonic() - self.pending_since >= self.flush_seconds
+            ):
                 self.flush()
         return item
 
     def flush(self) -> None:
-        if not self.pending:
+        """Writes the waiting batch in one transaction; if the database refuses it, article by article, so
+        only the article it refuses is lost (counted as `news/db/failed`, logged with its URL)."""
+        batch, self.pending = self.pending, []
+        if not batch:
             return
-        counts = self.writer.write(self.pending)
-        self.pending = []
+        try:
+            self._count(self.writer.write(batch), len(batch))
+        except Exception as error:
+            logger.warning("A batch of %d articles failed (%s); writing them one by one", len(batch), error)
+            for article in batch:
+                # Any error: an article the database refuses (or a fault of ours) must not cost the others.
+                try:
+                    self._count(self.writer.write([article]), 1)
+                except Exception as single:
+                    self.stats.inc_value("news/db/failed")
+                    logger.error("Not stored: %s: %s", article.url, single)
+
+    def _count(self, counts: dict[str, int], articles: int) -> None:
         for kind, count in counts.items():
             self.stats.inc_value(f"news/db/{kind}", count)
+        # Copies of one article in a batch are one row: counted, so written + merged = received.
+        self.stats.inc_value("news/db/merged", articles - sum(counts.values()))
 
     def close_spider(self) -> None:
+        # flush() never raises, so the other pipelines' closes run; what it could not write is counted and
+        # fails the run's storage check.
         self.flush()
 
     def spider_closed(self, spider: Any, reason: str) -> None:
@@ -392,7 +517,7 @@ class SqlStore:
         self.pending_bodies: dict[str, str] = {}
         self.waiting_aliases: dict[str, tuple[str, str]] = {}
         self.use_prefilter = prefilter
-        self._known: tuple[KeyFilter, KeyFilter] | None = None
+        self._known: KeyFilter | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> SqlStore:
@@ -404,27 +529,26 @@ class SqlStore:
             settings.getbool("NEWS_STORE_PREFILTER", True),
         )
 
-    def _prefilters(self) -> tuple[KeyFilter, KeyFilter] | None:
-        """The URL keys and body hashes stored when this process first asked, read once: a key absent
-        from them (and not stored by this process since) needs no query. Off for several processes
-        sharing one database, where another process's new rows would be missed (NEWS_STORE_PREFILTER)."""
+    def _prefilter(self) -> KeyFilter | None:
+        """The URL keys stored when this process first asked, read once: a key absent from them (and not
+        stored by this process since) needs no query. Off for several processes sharing one database,
+        where another process's new rows would be missed (NEWS_STORE_PREFILTER); a miss there costs only
+        a fetch, which the database's upsert makes harmless."""
         if not self.use_prefilter:
             return None
         if self._known is None:
             with self.engine.connect() as connection:
-                urls = KeyFilter(connection.scalars(select(A.c.url_key).union_all(select(ALIASES.c.url_key))))
-                bodies = KeyFilter(
-                    connection.scalars(select(A.c.content_hash).where(A.c.content_hash.is_not(None)))
+                self._known = KeyFilter(
+                    connection.scalars(select(A.c.url_key).union_all(select(ALIASES.c.url_key)))
                 )
-            self._known = urls, bodies
         return self._known
 
     def seen(self, url: str) -> bool:
         key = url_key(url)
         if key in self.pending:
             return True
-        known = self._prefilters()
-        if known is not None and key not in known[0]:
+        known = self._prefilter()
+        if known is not None and key not in known:
             return False
         # One round trip: the article's dates if it is stored under this key, else whether an alias is.
         query = (
@@ -449,11 +573,10 @@ class SqlStore:
             self.pending_bodies.setdefault(article.content_hash, article.canonical_url)
 
     def same_body(self, content_hash: str) -> str | None:
+        """Asked of the database every time (one indexed query per extracted article): another crawl
+        running at the same time, on another site, may have stored this body a moment ago."""
         if content_hash in self.pending_bodies:
             return self.pending_bodies[content_hash]
-        known = self._prefilters()
-        if known is not None and content_hash not in known[1]:
-            return None
         with self.engine.connect() as connection:
             return connection.execute(
                 select(A.c.canonical_url).where(A.c.content_hash == content_hash).limit(1)
@@ -487,16 +610,22 @@ class SqlStore:
         for key in keys:
             del self.waiting_aliases[key]
 
-    def signatures(self) -> Iterator[tuple[str, bytes, str | None]]:
-        """(canonical URL, signature, duplicate_of) of every stored signature, oldest first."""
+    def signatures(self, after: int = 0) -> Iterator[tuple[int, str, bytes, str | None]]:
+        """(id, canonical URL, signature, duplicate_of) of the stored signatures after id `after`, oldest
+        first: all of them at start, then what other processes saved since."""
         with self.engine.connect() as connection:
             rows = connection.execute(
                 select(
-                    SIGNATURES.c.canonical_url, SIGNATURES.c.signature, SIGNATURES.c.duplicate_of
-                ).order_by(SIGNATURES.c.id)
+                    SIGNATURES.c.id,
+                    SIGNATURES.c.canonical_url,
+                    SIGNATURES.c.signature,
+                    SIGNATURES.c.duplicate_of,
+                )
+                .where(SIGNATURES.c.id > after)
+                .order_by(SIGNATURES.c.id)
             )
-            for url, data, duplicate_of in rows:
-                yield url, bytes(data), duplicate_of
+            for row_id, url, data, duplicate_of in rows:
+                yield row_id, url, bytes(data), duplicate_of
 
     def save_signatures(self, rows: list[tuple[str, bytes, str | None]]) -> None:
         keys = {url_key(url): (url, sig, dup) for url, sig, dup in rows}

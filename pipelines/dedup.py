@@ -6,8 +6,11 @@
 2. The same body under another URL: recorded as an alias of the stored article, and dropped.
 3. The same story lightly edited (wire copy republished, press release): found by MinHash LSH
    (pipelines.neardup), kept, and linked by `duplicate_of` to the first-seen article of its cluster.
-   The index lives in the process, rebuilt from the stored signatures at start, or, for several
-   crawler processes, in Redis (NEWS_NEARDUP_REDIS_URL).
+   The index lives in the process, rebuilt from the stored signatures at start and brought up to
+   date with what other crawls sharing the database saved every NEWS_DEDUP_REFRESH_SECONDS (10), or,
+   for a distributed crawl, in Redis (NEWS_NEARDUP_REDIS_URL). Two crawls that store the same story
+   within those seconds cannot see each other's copy: the refresh that brings the other copy in finds
+   it, logs both URLs and counts it (`news/dedup/concurrent_missed`).
 
 Every decision is counted (`news/dedup/<level>`), and each near-duplicate logged with both URLs.
 """
@@ -15,6 +18,7 @@ Every decision is counted (`news/dedup/<level>`), and each near-duplicate logged
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
 from scrapy.exceptions import DropItem
@@ -35,11 +39,15 @@ class DedupPipeline:
         store: ArticleStore,
         stats: Any,
         index: NearDuplicateIndex | RedisNearDuplicateIndex | None = None,
+        refresh_seconds: float = 10,
     ) -> None:
         self.store = store
         self.stats = stats
         self.index = index if index is not None else NearDuplicateIndex()
         self.unsaved: list[tuple[str, bytes, str | None]] = []
+        self.refresh_seconds = refresh_seconds
+        self.last_signature = 0  # the id of the last stored signature read into the index
+        self.refreshed = time.monotonic()
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> DedupPipeline:
@@ -47,28 +55,62 @@ class DedupPipeline:
         if redis_url:
             import redis  # only a distributed crawl needs it
 
-            prefix = crawler.settings.get("NEWS_NEARDUP_REDIS_PREFIX") or "news:neardup"
-            index = RedisNearDuplicateIndex(redis.Redis.from_url(redis_url), prefix)
+            settings = crawler.settings
+            index = RedisNearDuplicateIndex(
+                redis.Redis.from_url(redis_url),
+                settings.get("NEWS_NEARDUP_REDIS_PREFIX"),
+                settings.getfloat("NEWS_NEARDUP_REDIS_DAYS"),
+            )
             return cls(store_for(crawler), crawler.stats, index)
-        return cls(store_for(crawler), crawler.stats)
+        return cls(
+            store_for(crawler),
+            crawler.stats,
+            refresh_seconds=crawler.settings.getfloat("NEWS_DEDUP_REFRESH_SECONDS", 10),
+        )
 
     def open_spider(self) -> None:
         """Rebuild the near-duplicate index from the stored signatures: no body is read again (a Redis
         index is shared and lasting: nothing to rebuild)."""
+        self.refresh(initial=True)
+        self.stats.set_value("news/dedup/index_loaded", len(self.index))
+
+    def refresh(self, initial: bool = False) -> None:
+        """Read the signatures stored since the last look (at start, all of them) into the index. One
+        that another crawl judged first of its story while this index holds the same story is a
+        near-duplicate neither crawl could see: logged with both URLs, and counted."""
         load = getattr(self.store, "signatures", None)
+        self.refreshed = time.monotonic()
         if load is None or isinstance(self.index, RedisNearDuplicateIndex):
             return
-        for url, data, duplicate_of in load():
-            self.index.add(url, Signature.from_bytes(data), duplicate_of)
-        self.stats.set_value("news/dedup/index_loaded", len(self.index))
+        for row_id, url, data, duplicate_of in load(after=self.last_signature):
+            self.last_signature = row_id
+            if url in self.index:
+                continue  # this process's own, saved earlier
+            sig = Signature.from_bytes(data)
+            if not initial and duplicate_of is None:
+                matches = self.index.matches(sig, exclude=url)
+                if matches:
+                    self.stats.inc_value("news/dedup/concurrent_missed")
+                    logger.warning(
+                        "Near-duplicate stored as unique by two crawls at the same time: %s and %s",
+                        self.index.first_seen(matches[0].key),
+                        url,
+                    )
+            self.index.add(url, sig, duplicate_of)
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, Article):
             return item
+        if time.monotonic() - self.refreshed >= self.refresh_seconds:
+            self.save()
+            self.refresh()
         if self.store.seen(item.canonical_url) or (
             url_key(item.url) != url_key(item.canonical_url) and self.store.seen(item.url)
         ):
+            # Stored already (a refresh, or a second copy in this run): the database updates it in
+            # place, and it keeps the near-duplicate link it was given.
             self.stats.inc_value("news/dedup/same_url")
+            self.near_duplicate(item, known=True)
             return item
         original = self.store.same_body(item.content_hash) if item.content_hash else None
         if original and original != item.canonical_url:
@@ -78,16 +120,25 @@ class DedupPipeline:
         self.near_duplicate(item)
         return item
 
-    def near_duplicate(self, article: Article) -> None:
+    def near_duplicate(self, article: Article, known: bool = False) -> None:
         sig = signature(article.body_text)
         if sig is None:
             return
         matches = self.index.matches(sig, exclude=article.canonical_url)
+        if article.canonical_url in self.index:
+            # Judged before: its cluster says what it copies (nothing, if it is the cluster's first).
+            root = self.index.first_seen(article.canonical_url)
+            if root != article.canonical_url:
+                same = [m for m in matches if self.index.first_seen(m.key) == root]
+                article.duplicate_of = root
+                article.duplicate_score = round(max(same[0].full, same[0].lead), 3) if same else None
+            return
         if matches:
             best = matches[0]
             article.duplicate_of = self.index.first_seen(best.key)
             article.duplicate_score = round(max(best.full, best.lead), 3)
-            self.stats.inc_value("news/dedup/near_duplicate")
+            if not known:
+                self.stats.inc_value("news/dedup/near_duplicate")
             logger.info(
                 "Near-duplicate: %s copies %s (similarity %.2f body, %.2f lead)",
                 article.canonical_url,
@@ -95,7 +146,7 @@ class DedupPipeline:
                 best.full,
                 best.lead,
             )
-        else:
+        elif not known:
             self.stats.inc_value("news/dedup/unique")
         self.index.add(article.canonical_url, sig, best.key if matches else None)
         self.unsaved.append((article.canonical_url, sig.to_bytes(), article.duplicate_of))
@@ -110,6 +161,7 @@ class DedupPipeline:
 
     def close_spider(self) -> None:
         self.save()
+        self.refresh()  # a last look for what a crawl running beside this one stored meanwhile
         # Pipelines close in reverse order: the SQL writer has flushed its last batch by now.
         writer = getattr(self.store, "write_aliases", None)
         if writer is not None:

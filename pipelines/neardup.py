@@ -12,6 +12,7 @@ this does 2,000-character documents in tens of microseconds and stays under a ki
 
 from __future__ import annotations
 
+import time
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
@@ -184,6 +185,9 @@ class NearDuplicateIndex:
     def __len__(self) -> int:
         return len(self.keys)
 
+    def __contains__(self, key: str) -> bool:
+        return key in self.ids
+
     def _grow(self) -> None:
         size = len(self.full) * 2
         for name in ("full", "lead", "lead_chars", "root"):
@@ -230,11 +234,18 @@ class NearDuplicateIndex:
 
 class RedisNearDuplicateIndex:
     """The same index in Redis, shared by every crawler process of a distributed crawl: signatures and
-    cluster roots in two hashes, each LSH bucket a set. Nothing to rebuild when a process starts."""
+    cluster roots in two hashes, each LSH bucket a set. Nothing to rebuild when a process starts.
 
-    def __init__(self, client: Any, prefix: str = "news:neardup") -> None:
+    Bounded by age: a sorted set keeps when each document came, and documents older than `max_days`
+    (syndicated copies come within days) leave every structure, checked every `TRIM_EVERY` additions."""
+
+    TRIM_EVERY = 500
+
+    def __init__(self, client: Any, prefix: str | None = None, max_days: float | None = None) -> None:
         self.redis = client
-        self.prefix = prefix
+        self.prefix = prefix or "news:neardup"
+        self.max_age = (max_days or 30) * 86400
+        self.added = 0
 
     def _bucket_names(self, sig: Signature) -> list[str]:
         full = [f"{self.prefix}:f{b}:{k}" for b, k in enumerate(_band_keys(sig.full, FULL_BANDS).tolist())]
@@ -244,17 +255,44 @@ class RedisNearDuplicateIndex:
     def __len__(self) -> int:
         return int(self.redis.hlen(f"{self.prefix}:sig"))
 
-    def add(self, key: str, sig: Signature, duplicate_of: str | None = None) -> None:
+    def __contains__(self, key: str) -> bool:
+        return bool(self.redis.hexists(f"{self.prefix}:sig", key))
+
+    def add(
+        self, key: str, sig: Signature, duplicate_of: str | None = None, now: float | None = None
+    ) -> None:
         root = (
             self.redis.hget(f"{self.prefix}:root", duplicate_of) if duplicate_of else None
         ) or key.encode()
         with self.redis.pipeline() as pipe:
             pipe.hsetnx(f"{self.prefix}:sig", key, sig.to_bytes())
             pipe.hsetnx(f"{self.prefix}:root", key, root)
+            pipe.zadd(f"{self.prefix}:added", {key: now if now is not None else time.time()}, nx=True)
             if duplicate_of is None:  # as in NearDuplicateIndex: only first articles fill the buckets
                 for bucket in self._bucket_names(sig):
                     pipe.sadd(bucket, key)
             pipe.execute()
+        self.added += 1
+        if self.added % self.TRIM_EVERY == 0:
+            self.trim()
+
+    def trim(self, now: float | None = None) -> int:
+        """Removes the documents older than the index's age limit; how many went."""
+        cutoff = (now if now is not None else time.time()) - self.max_age
+        old = self.redis.zrangebyscore(f"{self.prefix}:added", "-inf", cutoff)
+        if not old:
+            return 0
+        sigs = self.redis.hmget(f"{self.prefix}:sig", old)
+        with self.redis.pipeline() as pipe:
+            for key, data in zip(old, sigs, strict=True):
+                if data is not None:
+                    for bucket in self._bucket_names(Signature.from_bytes(data)):
+                        pipe.srem(bucket, key)
+            pipe.hdel(f"{self.prefix}:sig", *old)
+            pipe.hdel(f"{self.prefix}:root", *old)
+            pipe.zrem(f"{self.prefix}:added", *old)
+            pipe.execute()
+        return len(old)
 
     def matches(self, sig: Signature, exclude: str | None = None) -> list[Match]:
         with self.redis.pipeline() as pipe:

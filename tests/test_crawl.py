@@ -433,3 +433,104 @@ def test_long_runs_report_progress(server: ReplayServer, tmp_path: Path) -> None
     assert re.search(
         r"Progress bloter: \d+ articles, \d+ pages, reached \d{4}-\d{2}-\d{2}, \d+ articles/min", run.log
     )
+
+
+def test_a_healthy_run_prints_nothing_at_warning(server: ReplayServer, tmp_path: Path) -> None:
+    settings = {
+        "NEWS_REPLAY_URL": server.url,
+        "AUTOTHROTTLE_ENABLED": False,
+        "NEWS_LOCK_DIR": tmp_path / "locks",
+    }
+    settings |= {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'news.sqlite3'}",
+        "NEWS_JEKYLL_SITE": tmp_path / "site",
+    }
+    for _ in range(2):  # a first run, and a second that finds everything stored
+        done = subprocess.run(
+            [*crawl_command("yna", settings), "-L", "WARNING"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert done.returncode == 0 and done.stderr == "" and done.stdout == ""
+
+
+def test_max_items_keeps_exactly_that_many(server: ReplayServer, tmp_path: Path) -> None:
+    run = crawl(server, tmp_path, "aitimes", "max_items=4")  # several requests in flight at once
+    assert len(run.items) == 4, run.log[-2000:]
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "news.sqlite3") as db:
+        assert db.execute("SELECT count(*) FROM articles").fetchone() == (4,)
+    assert run.stats.get("news/dropped/max_items", 0) == run.stats["news/articles_extracted"] - 4
+    assert run.returncode == 0 and run.stats["news/summary"]["bounded"] is True
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [
+        (f"feed={FAIL}/gone", "failed={'404': 1}"),
+        ("feed=https://robots.example.com/private/feed.xml", "robots.txt forbade 1 requests"),
+        ("feed=https://platum.kr/feed", "robots.txt forbade 0 requests"),
+    ],
+    ids=["feed-404", "robots", "no-article-links"],
+)
+def test_a_run_that_finds_no_article_fails_from_its_first_run(
+    server: ReplayServer, tmp_path: Path, target: str, message: str
+) -> None:
+    run = crawl(server, tmp_path, "generic", target, "max_items=50")
+    assert run.returncode == 3, run.log[-2000:]
+    (line,) = [line for line in run.log.splitlines() if "ERROR: MONITOR FAILED" in line]
+    assert "MONITOR FAILED site=generic check=discovery found no article link" in line and message in line
+
+
+def test_photos_on_another_host_are_downloaded(tmp_path: Path) -> None:
+    """Naver's photos live on imgnews.pstatic.net, outside the spider's allowed_domains."""
+    spider = LOADER.load("naver_it")
+    site = build_site([spider], NOW)
+    photos = [
+        json.loads((FIXTURES / "naver" / f"article-{n}.article.json").read_text())["main_image"]["url"]
+        for n in (1, 2, 3)
+    ]
+    site |= {url: Resource(jpeg(), headers={"Content-Type": "image/jpeg"}) for url in photos}
+    with ReplayServer(site) as naver:
+        run = crawl(naver, tmp_path, "naver_it", NEWS_JEKYLL_IMAGES="download")
+    assert run.returncode == 0, run.log[-3000:]
+    assert run.stats["news/images/downloaded"] == 3 and "news/images/failed" not in run.stats
+
+
+def test_an_overlong_section_costs_no_article(postgres_url: str, tmp_path: Path) -> None:
+    """PostgreSQL refuses a value longer than its column; the article is stored with the value cut."""
+    section = '<meta property="article:section" content="{}"'
+    long = section.format("인공지능·반도체·플랫폼" * 30).encode()
+    pages = {
+        f"{FAIL}/section-{n}": Resource(
+            yna_copy(f"section-{n}").replace(section.format("사건사고").encode(), long if n == 2 else b"", 1)
+        )
+        for n in range(1, 4)
+    }
+    with ReplayServer(pages) as site:
+        urls = ",".join(pages)
+        run = crawl(site, tmp_path, "generic", f"url={urls}", DATABASE_URL=postgres_url)
+    assert run.returncode == 0, run.log[-3000:]
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(postgres_url)
+    with engine.connect() as connection:
+        sections = connection.execute(text("SELECT section FROM articles")).scalars().all()
+    engine.dispose()
+    assert len(sections) == 3 and max(len(s or "") for s in sections) == 200
+
+
+def test_capture_refuses_an_error_page_unless_asked(server: ReplayServer, tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "scrapy", "capture", f"{FAIL}/gone", "--dir", str(tmp_path)]
+    command += ["-s", f"NEWS_REPLAY_URL={server.url}"]
+    refused = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 1 and refused.stdout == ""
+    assert f"error: not saved, {FAIL}/gone: HTTP 404 (--any-status saves it anyway)" in refused.stderr
+    assert not list(tmp_path.rglob("*.html"))
+    kept = subprocess.run([*command, "--any-status"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert kept.returncode == 0, kept.stderr[-2000:]
+    (saved,) = [Path(line) for line in kept.stdout.splitlines()]
+    assert json.loads(saved.with_name(saved.name.replace(".html", ".meta.json")).read_text())["status"] == 404

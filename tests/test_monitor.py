@@ -8,15 +8,19 @@ from scrapy.settings import Settings
 from crawler.monitor import (
     Limits,
     coverage_failures,
+    discovery_failures,
     error_failures,
     extraction_failures,
     finish_failures,
     item_count_failures,
+    storage_failures,
     summarize,
 )
 
 GOOD = {
     "item_scraped_count": 50,
+    "news/discovery/articles": 55,
+    "news/db/received": 50,
     "news/db/new": 45,
     "news/db/unchanged": 5,
     "downloader/response_count": 60,
@@ -32,7 +36,15 @@ GOOD = {
     "news/dropped/no_date": 1,
 }
 HISTORY = [summarize(GOOD) for _ in range(4)]
-CHECKS = (finish_failures, extraction_failures, item_count_failures, coverage_failures, error_failures)
+CHECKS = (
+    finish_failures,
+    discovery_failures,
+    extraction_failures,
+    item_count_failures,
+    storage_failures,
+    coverage_failures,
+    error_failures,
+)
 
 
 def check(site: str, summary: dict, history: list[dict], limits: Limits | None = None) -> list[str]:
@@ -63,8 +75,37 @@ def test_a_normal_run_passes() -> None:
 
 
 def test_a_run_that_did_not_finish_fails() -> None:
-    (failure,) = check("aitimes", with_(finish_reason="shutdown"), HISTORY)
-    assert failure == "MONITOR FAILED site=aitimes check=finish_reason got=shutdown"
+    (failure,) = check("aitimes", with_(finish_reason="cancelled"), HISTORY)
+    assert failure == "MONITOR FAILED site=aitimes check=finish_reason got=cancelled"
+
+
+def test_a_run_stopped_on_purpose_is_no_failure_even_with_few_articles() -> None:
+    stopped = with_(finish_reason="shutdown", item_scraped_count=3, news__discovery__articles=3)
+    stopped |= {"stored": 3}
+    assert check("aitimes", stopped, HISTORY) == []
+    assert check("aitimes", with_(finish_reason="shutdown", news__discovery__articles=0), HISTORY) == []
+
+
+def test_a_run_that_finds_no_article_link_fails_from_its_first_run() -> None:
+    nothing = {k: v for k, v in GOOD.items() if not k.startswith(("news/", "item_"))}
+    summary = summarize({**nothing, "robotstxt/forbidden": 3, "downloader/response_count": 1})
+    assert check("naver_it", summary, []) == [
+        "MONITOR FAILED site=naver_it check=discovery found no article link: robots.txt forbade 3 "
+        "requests, pages=1 failed={'404': 2}"
+    ]
+
+
+def test_an_incremental_run_that_stored_nothing_new_passes() -> None:
+    quiet = {k: v for k, v in GOOD.items() if not k.startswith(("news/db/", "news/coverage/", "item_"))}
+    summary = summarize({**quiet, "news/db/received": 0, "news/skipped/stored": 55})
+    assert check("aitimes", summary, HISTORY) == []
+
+
+def test_articles_the_database_did_not_take_fail_the_run() -> None:
+    failures = check("yna", with_(news__db__new=44, news__db__failed=1), HISTORY)
+    assert failures == ["MONITOR FAILED site=yna check=storage articles=50 stored=49 not_stored=1"]
+    # Copies of one article in a batch are one row: all accounted for.
+    assert check("yna", with_(news__db__new=44, news__db__merged=1), HISTORY) == []
 
 
 def test_extraction_that_broke_fails_even_without_history() -> None:
@@ -73,12 +114,17 @@ def test_extraction_that_broke_fails_even_without_history() -> None:
     assert any(f.startswith("MONITOR FAILED site=zdnet check=extraction articles=2 of 33") for f in failures)
 
 
-def test_far_fewer_articles_than_usual_fails() -> None:
-    failures = check("etnews", with_(item_scraped_count=4), HISTORY)
+def test_far_fewer_article_links_than_usual_fails() -> None:
+    failures = check("etnews", with_(news__discovery__articles=4), HISTORY)
     assert (
-        "MONITOR FAILED site=etnews check=item_count articles=4 usual=50 (median of the last 4 runs)"
+        "MONITOR FAILED site=etnews check=item_count discovered=4 usual=55 (median of the last 4 runs)"
         in failures
     )
+
+
+def test_a_run_bounded_on_purpose_is_not_judged_by_its_count() -> None:
+    bounded = with_(news__discovery__articles=4, news__bounded=True)
+    assert item_count_failures("etnews", bounded, HISTORY, Limits()) == []
 
 
 def test_a_field_that_stopped_coming_fails_and_names_the_field() -> None:
@@ -92,7 +138,10 @@ def test_many_server_errors_fail() -> None:
 
 
 def test_few_runs_of_history_judge_nothing_by_history() -> None:
-    assert check("new_site", with_(item_scraped_count=5, news__coverage__date_published=0), HISTORY[:2]) == []
+    assert (
+        check("new_site", with_(news__discovery__articles=5, news__coverage__date_published=0), HISTORY[:2])
+        == []
+    )
 
 
 def test_a_site_sets_its_own_limits() -> None:
@@ -103,7 +152,7 @@ def test_a_site_sets_its_own_limits() -> None:
     assert check("yna", summarize(GOOD), [], limits) == [
         "MONITOR FAILED site=yna check=coverage field=authors got=80% expected=95%"
     ]
-    half = with_(item_scraped_count=20, news__coverage__headline=20, news__coverage__body_text=20)
+    half = with_(news__discovery__articles=20)
     assert check("etnews", half, HISTORY) == []
     assert check("etnews", half, HISTORY, limits)[0].startswith("MONITOR FAILED site=etnews check=item_count")
 

@@ -156,7 +156,7 @@ def test_content_hash_ignores_spacing_and_punctuation() -> None:
     assert content_hash("삼성전자가 새 노트북을 공개했다") != content_hash("LG전자가 새 노트북을 공개했다")
 
 
-def test_article_json_has_iso_dates_with_offset() -> None:
+def test_article_json_has_iso_dates_in_seoul_time() -> None:
     article = Article(
         url="u",
         canonical_url="u",
@@ -165,4 +165,4 @@ def test_article_json_has_iso_dates_with_offset() -> None:
         headline="h",
         date_published=datetime(2024, 1, 1, 9, tzinfo=UTC),
     )
-    assert article.to_json()["date_published"] == "2024-01-01T09:00:00+00:00"
+    assert article.to_json()["date_published"] == "2024-01-01T18:00:00+09:00"

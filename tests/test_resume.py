@@ -81,13 +81,14 @@ def test_interrupted_backfill_resumes_to_the_same_articles(tmp_path: Path, sig: 
         assert len(expected) >= PER_SITE
 
         jobdir = tmp_path / "job"
+        first_log = tmp_path / "first.log"
         first = subprocess.Popen(
             command(
                 server, tmp_path, "resumed", JOBDIR=str(jobdir), NEWS_STATS_FILE=str(tmp_path / "1.json")
             ),
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,  # a pipe nobody reads would fill and stall the crawl
+            stderr=first_log.open("wb"),  # a file, not a pipe: a pipe nobody reads would stall the crawl
         )
         deadline = time.monotonic() + 120
         while len(rows(tmp_path / "resumed.sqlite3", "SELECT id FROM articles")) < STOP_AT:
@@ -113,6 +114,10 @@ def test_interrupted_backfill_resumes_to_the_same_articles(tmp_path: Path, sig: 
     if sig == signal.SIGINT:
         # A clean stop saves the queue: the resumed run picks it up and fetches only what is left.
         assert "shutdown" in stats(tmp_path / "1.json")["finish_reason"]
+        # A deliberate stop is no failure, and says how to go on.
+        stopped = first_log.read_text(encoding="utf-8")
+        assert first.returncode == 0 and "MONITOR FAILED" not in stopped
+        assert f"the same command resumes it from JOBDIR {jobdir}" in stopped
         extracted = stats(tmp_path / "1.json")["news/articles_extracted"] + resumed["news/articles_extracted"]
         assert extracted == len(expected)
         assert "news/jobdir/recovered_after_kill" not in resumed

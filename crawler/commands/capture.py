@@ -35,11 +35,15 @@ class CaptureSpider(scrapy.Spider):
     name = "capture"
     custom_settings = {"ITEM_PIPELINES": {}, "RETRY_TIMES": 1}  # noqa: RUF012 (Scrapy's spider idiom)
 
-    def __init__(self, urls: list[str], directory: str, *args: Any, **kwargs: Any) -> None:
+    def __init__(
+        self, urls: list[str], directory: str, *args: Any, any_status: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.urls = urls
         self.directory = Path(directory)
+        self.any_status = any_status
         self.saved: list[str] = []
+        self.refused: list[str] = []
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.urls:
@@ -48,6 +52,10 @@ class CaptureSpider(scrapy.Spider):
             )
 
     def save(self, response: Response) -> None:
+        if response.status != 200 and not self.any_status:
+            # An error page saved as a fixture would be tested as if it were the article.
+            self.refused.append(f"{response.url}: HTTP {response.status}")
+            return
         site, stem = fixture_name(response.url)
         folder = self.directory / site
         folder.mkdir(parents=True, exist_ok=True)
@@ -86,18 +94,28 @@ class Command(ScrapyCommand):
         parser.add_argument(
             "--dir", default="tests/fixtures", help="fixture folder (default: tests/fixtures)"
         )
+        parser.add_argument(
+            "--any-status",
+            action="store_true",
+            help="save pages whatever their HTTP status (by default only 200 answers are saved)",
+        )
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if not args:
             raise UsageError("give at least one URL")
         assert self.crawler_process is not None
         crawler = self.crawler_process.create_crawler(CaptureSpider)
-        self.crawler_process.crawl(crawler, urls=args, directory=opts.dir)
+        self.crawler_process.crawl(crawler, urls=args, directory=opts.dir, any_status=opts.any_status)
         self.crawler_process.start()
         spider = crawler.spider
         saved = spider.saved if isinstance(spider, CaptureSpider) else []
+        refused = spider.refused if isinstance(spider, CaptureSpider) else []
         for path in saved:
             sys.stdout.write(f"{path}\n")
+        for page in refused:
+            sys.stderr.write(f"error: not saved, {page} (--any-status saves it anyway)\n")
         if len(saved) < len(args):
-            sys.stderr.write(f"error: {len(args) - len(saved)} of {len(args)} pages could not be fetched\n")
+            missing = len(args) - len(saved) - len(refused)
+            if missing:
+                sys.stderr.write(f"error: {missing} of {len(args)} pages could not be fetched\n")
             self.exitcode = 1

@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 from typing import IO, Any, ClassVar
 
@@ -64,29 +65,11 @@ class Command(ScrapyCommand):
             return
         output: IO[bytes] = open(opts.output, "wb") if opts.output else sys.stdout.buffer  # noqa: SIM115
         try:
-            count = self.rows(args[0], articles, output)
+            count = export_rows(args[0], articles, output)
         finally:
             if opts.output:
                 output.close()
         sys.stderr.write(f"{count} articles exported{' to ' + opts.output if opts.output else ''}\n")
-
-    def rows(self, fmt: str, articles: Any, output: IO[bytes]) -> int:
-        """Scrapy's own feed exporters, in UTF-8; in CSV, lists and objects are JSON in their cell.
-
-        (Scrapy annotates their file as BytesIO; any binary file works, stdout's buffer included.)
-        """
-        exporter: JsonLinesItemExporter | CsvItemExporter
-        if fmt == "jsonl":
-            exporter = JsonLinesItemExporter(output, encoding="utf-8", ensure_ascii=False)  # type: ignore[arg-type]
-        else:
-            exporter = CsvItemExporter(output, encoding="utf-8", include_headers_line=True)  # type: ignore[arg-type]
-        exporter.start_exporting()
-        count = 0
-        for article in articles:
-            exporter.export_item(_flat(article) if fmt == "csv" else article.to_json())
-            count += 1
-        exporter.finish_exporting()
-        return count
 
     def jekyll(self, articles: Any, site: Path) -> None:
         assert self.settings is not None
@@ -105,6 +88,25 @@ class Command(ScrapyCommand):
             ", ".join(f"{count} {kind}" for kind, count in sorted(outcomes.items())) or "nothing to export"
         )
         sys.stderr.write(f"{sum(outcomes.values())} articles → {site / '_posts'}: {summary}\n")
+
+
+def export_rows(fmt: str, articles: Iterable[Article], output: IO[bytes]) -> int:
+    """Scrapy's own feed exporters, in UTF-8; in CSV, lists and objects are JSON in their cell.
+
+    (Scrapy annotates their file as BytesIO; any binary file works, stdout's buffer included.)
+    """
+    exporter: JsonLinesItemExporter | CsvItemExporter
+    if fmt == "jsonl":
+        exporter = JsonLinesItemExporter(output, encoding="utf-8", ensure_ascii=False)  # type: ignore[arg-type]
+    else:
+        exporter = CsvItemExporter(output, encoding="utf-8", include_headers_line=True)  # type: ignore[arg-type]
+    exporter.start_exporting()
+    count = 0
+    for article in articles:
+        exporter.export_item(_flat(article) if fmt == "csv" else article.to_json())
+        count += 1
+    exporter.finish_exporting()
+    return count
 
 
 def _flat(article: Article) -> dict[str, Any]:

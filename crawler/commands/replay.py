@@ -5,16 +5,19 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
+from crawler.commands.crawl import EXIT_MONITOR_FAILED
+from crawler.commands.export import export_rows
+from crawler.monitor import FAILED_STAT
 from crawler.replay import ReplayServer
-from crawler.replaysite import build_site
+from crawler.replaysite import replay_site
 from crawler.spiders.base import NewsSpider
+from exports.sql import engine_for, read_articles
 
 
 class Command(ScrapyCommand):
@@ -31,8 +34,9 @@ class Command(ScrapyCommand):
         return (
             "Starts the replay server on 127.0.0.1 with every spider's site (the real captured pages where "
             "we have them, synthetic feeds, sitemaps and listings otherwise), runs the spiders through the "
-            "real engine and pipelines, and writes what they keep under --output: articles.jsonl, the SQLite "
-            "database news.sqlite3 and the Jekyll posts in site/_posts. All spiders but `generic` by default. "
+            "real engine and pipelines, and writes what they keep under --output: the SQLite database "
+            "news.sqlite3, the Jekyll posts in site/_posts, and articles.jsonl (every stored article, "
+            "exported from the database after the crawl). All spiders but `generic` by default. "
             "A second run stores nothing new: the database remembers what it has."
         )
 
@@ -50,23 +54,24 @@ class Command(ScrapyCommand):
         output = Path(opts.output)
         output.mkdir(parents=True, exist_ok=True)
         feed, database, site_dir = output / "articles.jsonl", output / "news.sqlite3", output / "site"
-        feed.unlink(missing_ok=True)
         spiders = [cls for cls in map(loader.load, names) if issubclass(cls, NewsSpider)]
-        site = build_site(spiders, datetime.now(UTC))
+        site = replay_site(spiders)
         with ReplayServer(site) as server:
             crawlers = []
             for name in names:
                 crawler = self.crawler_process.create_crawler(name)
                 crawler.settings.set("NEWS_REPLAY_URL", server.url, priority="cmdline")
                 crawler.settings.set("AUTOTHROTTLE_ENABLED", False, priority="cmdline")
-                crawler.settings.set(
-                    "FEEDS", {str(feed): {"format": "jsonlines", "overwrite": False}}, priority="cmdline"
-                )
                 crawler.settings.set("DATABASE_URL", f"sqlite:///{database.resolve()}", priority="cmdline")
                 crawler.settings.set("NEWS_JEKYLL_SITE", str(site_dir), priority="cmdline")
                 crawlers.append(crawler)
                 self.crawler_process.crawl(crawler)
             self.crawler_process.start()
+        # Every stored article, from the database: a run that stored nothing new leaves it as it was.
+        partial = feed.with_suffix(".jsonl.partial")
+        with partial.open("wb") as out:
+            export_rows("jsonl", read_articles(engine_for(f"sqlite:///{database.resolve()}")), out)
+        partial.replace(feed)
         counts = {
             c.spider.name if c.spider else "?": c.stats.get_value("item_scraped_count", 0) for c in crawlers
         }
@@ -83,3 +88,5 @@ class Command(ScrapyCommand):
         )
         if failed:
             self.exitcode = 1
+        elif any(c.stats.get_value(FAILED_STAT) for c in crawlers):
+            self.exitcode = EXIT_MONITOR_FAILED

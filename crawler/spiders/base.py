@@ -100,6 +100,8 @@ class NewsSpider(scrapy.Spider):
             raise ValueError(f"-a since={since} is after -a until={until}")
         self.max_pages = _positive("max_pages", max_pages)
         self.max_items = _positive("max_items", max_items)
+        # Limited on purpose: the run's article count says nothing about the site's usual count.
+        self.bounded = self.max_pages is not None or self.max_items is not None
         self.refresh = str(refresh).lower() in _TRUE if refresh is not None else False
         self._patterns = [re.compile(p) for p in self.article_patterns]
 
@@ -237,6 +239,8 @@ class NewsSpider(scrapy.Spider):
             if self._patterns and not any(p.search(entry.url) for p in self._patterns):
                 self.crawler.stats.inc_value("news/discovery/not_article_url")
                 continue
+            # Every article link found counts, stored or outside the window: a run that finds none fails.
+            self.crawler.stats.inc_value("news/discovery/articles")
             if entry.published and not self.in_window(entry.published):
                 self.crawler.stats.inc_value("news/skipped/outside_window")
                 continue

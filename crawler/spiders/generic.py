@@ -24,4 +24,5 @@ class GenericSpider(NewsSpider):
     def start_requests_from_declarations(self) -> Iterator[scrapy.Request]:
         yield from map(self.feed_request, self.feed_urls)
         yield from map(self.sitemap_request, self.sitemap_urls)
+        self.crawler.stats.inc_value("news/discovery/articles", len(self.article_urls))
         yield from map(self.article_request, self.article_urls)

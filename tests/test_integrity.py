@@ -1,0 +1,183 @@
+"""Nothing lost, nothing doubled: the database keeps every article the pipelines pass on, once, on all
+three backends, and re-fetches, refreshes and link variants neither double nor lose anything."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from scrapy.utils.test import get_crawler
+from sqlalchemy import func, select
+
+from crawler.items import Article
+from exports.jekyll import PostWriter, _old_post_id, post_filename
+from exports.models import ArticleRow, ArticleVersionRow, AuthorRow, NearDuplicateRow
+from exports.sql import SqlPipeline, SqlStore, SqlWriter, engine_for
+from pipelines.dedup import DedupPipeline
+from tests.test_dedup import NAVER, YNA, republished
+
+
+def count(engine, model) -> int:
+    with engine.connect() as connection:
+        return connection.execute(select(func.count()).select_from(model)).scalar_one()
+
+
+def numbered(n: int, base: Article = YNA) -> Article:
+    url = f"https://www.yna.co.kr/view/AKR2024010100{n:04d}"
+    return dataclasses.replace(base, url=url, canonical_url=url, content_hash=f"{n:040x}")
+
+
+def sql_pipeline(database_url: str, batch: int = 20) -> tuple[SqlPipeline, object]:
+    crawler = get_crawler(settings_dict={"DATABASE_URL": database_url, "NEWS_DB_BATCH": batch})
+    crawler._apply_settings()
+    pipeline = SqlPipeline.from_crawler(crawler)
+    pipeline.open_spider()
+    return pipeline, crawler.stats
+
+
+def test_values_longer_than_their_column_are_cut_to_fit(database_url: str) -> None:
+    long = dataclasses.replace(
+        numbered(1),
+        section="섹션" * 200,
+        source_name="매체" * 150,
+        authors=[{"name": "기자" * 150, "role": "기자" * 40, "email": "a" * 400 + "@x.kr"}],
+    )
+    engine = engine_for(database_url)
+    assert SqlWriter(engine).write([long]) == {"new": 1, "updated": 0, "unchanged": 0}
+    with engine.connect() as connection:
+        row = connection.execute(select(ArticleRow.section, ArticleRow.source_name)).one()
+        author = connection.execute(select(AuthorRow.name, AuthorRow.role, AuthorRow.email)).one()
+    assert row.section == ("섹션" * 200)[:200] and row.source_name == ("매체" * 150)[:200]
+    assert len(author.name) == 200 and len(author.role) == 50 and len(author.email) == 320
+
+
+def test_one_article_the_database_refuses_costs_only_itself(
+    database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    pipeline, stats = sql_pipeline(database_url)
+    articles = [numbered(n) for n in range(50)]
+    # A naive datetime: the schema refuses it, as a database refuses a value it cannot hold.
+    articles[7] = dataclasses.replace(articles[7], date_modified=datetime(2024, 1, 1, 9))
+    with caplog.at_level(logging.ERROR, logger="exports.sql"):
+        for article in articles:
+            pipeline.process_item(article)
+        pipeline.close_spider()
+    assert count(pipeline.writer.engine, ArticleRow) == 49
+    assert stats.get_value("news/db/failed") == 1 and stats.get_value("news/db/new") == 49
+    assert stats.get_value("news/db/received") == 50
+    assert [r.getMessage().split(": ")[:2] for r in caplog.records] == [["Not stored", articles[7].url]]
+
+
+def test_closing_with_the_database_gone_raises_nothing_and_counts_what_was_lost(tmp_path: Path) -> None:
+    pipeline, stats = sql_pipeline(f"sqlite:///{tmp_path / 'news.sqlite3'}")
+    pipeline.process_item(numbered(1))
+    pipeline.process_item(numbered(2))
+    with pipeline.writer.engine.begin() as connection:
+        connection.exec_driver_sql("DROP TABLE articles")  # the database lost what it is written into
+    pipeline.close_spider()  # raises nothing: the other pipelines' closes run after this one
+    assert stats.get_value("news/db/failed") == 2
+
+
+def test_an_unchanged_article_fetched_again_is_fresh_until_the_next_recheck(database_url: str) -> None:
+    engine = engine_for(database_url)
+    now = datetime.now(UTC)
+    recent = dataclasses.replace(
+        numbered(3), date_published=now - timedelta(hours=10), fetched_at=now - timedelta(hours=7)
+    )
+    SqlWriter(engine).write([recent])
+    store = SqlStore(engine, recheck_days=2, recheck_hours=6, prefilter=False)
+    assert not store.seen(recent.url)  # recent and stale: fetched again
+    again = dataclasses.replace(recent, fetched_at=now)
+    assert SqlWriter(engine).write([again]) == {"new": 0, "updated": 0, "unchanged": 1}
+    assert store.seen(recent.url)  # fresh again: not fetched on every run until it leaves the window
+    with engine.connect() as connection:
+        assert connection.execute(select(ArticleRow.fetched_at)).scalar_one() == now
+
+
+def test_times_with_fractions_of_a_second_do_not_make_versions(database_url: str) -> None:
+    engine = engine_for(database_url)
+    article = dataclasses.replace(
+        numbered(4), date_modified=datetime(2024, 5, 1, 9, 30, 15, 123456, tzinfo=UTC)
+    )
+    writer = SqlWriter(engine)
+    writer.write([article])
+    assert writer.write([dataclasses.replace(article, fetched_at=datetime.now(UTC))])["unchanged"] == 1
+    assert count(engine, ArticleVersionRow) == 0
+    with engine.connect() as connection:
+        assert connection.execute(select(ArticleRow.date_modified)).scalar_one() == article.date_modified
+
+
+def dedup(database_url: str) -> tuple[DedupPipeline, SqlWriter, object]:
+    engine = engine_for(database_url)
+    crawler = get_crawler()
+    crawler._apply_settings()
+    pipeline = DedupPipeline(SqlStore(engine, prefilter=False), crawler.stats)
+    pipeline.open_spider()
+    return pipeline, SqlWriter(engine), crawler.stats
+
+
+def test_a_near_duplicate_fetched_again_keeps_its_link(database_url: str) -> None:
+    pipeline, writer, _ = dedup(database_url)
+    copy = republished(NAVER, "https://www.news1.kr/articles/5432109")
+    for article in (NAVER, copy):
+        writer.write([pipeline.process_item(article)])
+        pipeline.store.remember(article)
+    assert copy.duplicate_of == NAVER.canonical_url
+    # A refresh (or a second copy in the same run) of the copy: the store knows it already.
+    refetched = dataclasses.replace(copy, duplicate_of=None, duplicate_score=None)
+    kept = pipeline.process_item(refetched)
+    assert kept.duplicate_of == NAVER.canonical_url and kept.duplicate_score
+    writer.write([kept])
+    engine = writer.engine
+    with engine.connect() as connection:
+        links = connection.execute(
+            select(NearDuplicateRow.article_id, NearDuplicateRow.duplicate_of_id)
+        ).all()
+        duplicate_of = connection.execute(
+            select(ArticleRow.duplicate_of).where(ArticleRow.canonical_url == copy.canonical_url)
+        ).scalar_one()
+    assert len(links) == 1 and duplicate_of == NAVER.canonical_url
+    # The first of the cluster, fetched again, copies nothing.
+    assert pipeline.process_item(dataclasses.replace(NAVER)).duplicate_of is None
+
+
+def test_a_link_found_after_the_article_was_stored_is_written(database_url: str) -> None:
+    engine = engine_for(database_url)
+    writer = SqlWriter(engine)
+    copy = republished(NAVER, "https://www.news1.kr/articles/5432109")
+    writer.write([NAVER, copy])  # stored before the link was known
+    linked = dataclasses.replace(copy, duplicate_of=NAVER.canonical_url, duplicate_score=0.9)
+    assert writer.write([linked]) == {"new": 0, "updated": 0, "unchanged": 1}
+    assert count(engine, NearDuplicateRow) == 1
+    writer.write([linked])
+    assert count(engine, NearDuplicateRow) == 1
+
+
+@pytest.mark.parametrize(
+    "variant",
+    [
+        "http://www.yna.co.kr/view/AKR20220907138351061",
+        "https://yna.co.kr/view/AKR20220907138351061/",
+        "https://m.yna.co.kr/view/AKR20220907138351061",
+    ],
+)
+def test_links_that_are_one_article_in_the_database_are_one_post(tmp_path: Path, variant: str) -> None:
+    assert YNA.canonical_url == "https://www.yna.co.kr/view/AKR20220907138351061"
+    writer = PostWriter(tmp_path)
+    assert writer.write(YNA) == "new"
+    assert PostWriter(tmp_path).write(dataclasses.replace(YNA, canonical_url=variant)) == "updated"
+    assert [p.name for p in (tmp_path / "_posts").iterdir()] == [post_filename(YNA)]
+
+
+def test_a_post_named_the_old_way_is_replaced_not_doubled(tmp_path: Path) -> None:
+    posts = tmp_path / "_posts"
+    posts.mkdir()
+    old = posts / post_filename(YNA).replace(
+        post_filename(YNA).rsplit("-", 1)[1], f"{_old_post_id(YNA)}.html"
+    )
+    old.write_text("---\ntitle: old\n---\n", encoding="utf-8")
+    PostWriter(tmp_path).write(YNA)
+    assert [p.name for p in posts.iterdir()] == [post_filename(YNA)]
