@@ -39,6 +39,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
+from twisted.internet import task
 
 from crawler.items import Article
 from crawler.urls import url_key
@@ -393,8 +394,9 @@ class SqlPipeline:
         self.batch_size = batch_size
         self.flush_seconds = flush_seconds
         self.pending: list[Article] = []
-        self.pending_since = 0.0
         self.run_id: int | None = None
+        # A batch that fills slowly is written all the same: crawls beside this one look for its duplicates.
+        self.ticker = task.LoopingCall(self.flush)
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> SqlPipeline:
@@ -410,6 +412,8 @@ class SqlPipeline:
     def open_spider(self) -> None:
         self.stats.set_value("news/db/received", 0)  # also says the database is one of this run's outputs
         self.writer = SqlWriter(engine_for(self.database_url))
+        if self.flush_seconds > 0:
+            self.ticker.start(self.flush_seconds, now=False)
         spider = self.crawler.spider.name if self.crawler.spider else "?"
         with self.writer.engine.begin() as connection:
             self.run_id = connection.execute(
@@ -420,14 +424,8 @@ class SqlPipeline:
     def process_item(self, item: Any) -> Any:
         if isinstance(item, Article):
             self.stats.inc_value("news/db/received")
-            if not self.pending:
-                self.pending_since = time.monotonic()
             self.pending.append(item)
-            # A slow trickle is written too: other crawls sharing the database look for its duplicates.
-            if (
-                len(self.pending) >= self.batch_size
-                or time.monotonic() - self.pending_since >= self.flush_seconds
-            ):
+            if len(self.pending) >= self.batch_size:
                 self.flush()
         return item
 
@@ -456,6 +454,8 @@ class SqlPipeline:
         self.stats.inc_value("news/db/merged", articles - sum(counts.values()))
 
     def close_spider(self) -> None:
+        if self.ticker.running:
+            self.ticker.stop()
         # flush() never raises, so the other pipelines' closes run; what it could not write is counted and
         # fails the run's storage check.
         self.flush()

@@ -18,10 +18,10 @@ Every decision is counted (`news/dedup/<level>`), and each near-duplicate logged
 from __future__ import annotations
 
 import logging
-import time
 from typing import Any
 
 from scrapy.exceptions import DropItem
+from twisted.internet import task
 
 from crawler.items import Article
 from crawler.store import ArticleStore, store_for
@@ -47,7 +47,7 @@ class DedupPipeline:
         self.unsaved: list[tuple[str, bytes, str | None]] = []
         self.refresh_seconds = refresh_seconds
         self.last_signature = 0  # the id of the last stored signature read into the index
-        self.refreshed = time.monotonic()
+        self.ticker = task.LoopingCall(self.tick)
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> DedupPipeline:
@@ -73,13 +73,19 @@ class DedupPipeline:
         index is shared and lasting: nothing to rebuild)."""
         self.refresh(initial=True)
         self.stats.set_value("news/dedup/index_loaded", len(self.index))
+        if self.refresh_seconds > 0:
+            self.ticker.start(self.refresh_seconds, now=False)
+
+    def tick(self) -> None:
+        """Share and learn: this crawl's new signatures go to the database, other crawls' come in."""
+        self.save()
+        self.refresh()
 
     def refresh(self, initial: bool = False) -> None:
         """Read the signatures stored since the last look (at start, all of them) into the index. One
         that another crawl judged first of its story while this index holds the same story is a
         near-duplicate neither crawl could see: logged with both URLs, and counted."""
         load = getattr(self.store, "signatures", None)
-        self.refreshed = time.monotonic()
         if load is None or isinstance(self.index, RedisNearDuplicateIndex):
             return
         for row_id, url, data, duplicate_of in load(after=self.last_signature):
@@ -101,9 +107,6 @@ class DedupPipeline:
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, Article):
             return item
-        if time.monotonic() - self.refreshed >= self.refresh_seconds:
-            self.save()
-            self.refresh()
         if self.store.seen(item.canonical_url) or (
             url_key(item.url) != url_key(item.canonical_url) and self.store.seen(item.url)
         ):
@@ -160,6 +163,8 @@ class DedupPipeline:
         self.unsaved = []
 
     def close_spider(self) -> None:
+        if self.ticker.running:
+            self.ticker.stop()
         self.save()
         self.refresh()  # a last look for what a crawl running beside this one stored meanwhile
         # Pipelines close in reverse order: the SQL writer has flushed its last batch by now.

@@ -83,3 +83,25 @@ def redis_url() -> str:
             pytest.fail(f"Redis is not running in CI: {exc}")
         pytest.skip("Redis is not running here")
     return url
+
+
+@pytest.fixture
+def redis_index():
+    import os
+    import uuid
+
+    import redis
+
+    from pipelines.neardup import RedisNearDuplicateIndex
+
+    client = redis.Redis(host="127.0.0.1", port=6379)
+    try:
+        client.ping()
+    except redis.ConnectionError as exc:
+        if os.environ.get("CI"):
+            pytest.fail(f"Redis is not running in CI: {exc}")
+        pytest.skip("Redis is not running here")
+    prefix = f"test:neardup:{uuid.uuid4().hex[:8]}"
+    yield lambda: RedisNearDuplicateIndex(redis.Redis(host="127.0.0.1", port=6379), prefix)
+    for key in client.scan_iter(f"{prefix}:*"):
+        client.delete(key)

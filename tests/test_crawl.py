@@ -534,3 +534,19 @@ def test_capture_refuses_an_error_page_unless_asked(server: ReplayServer, tmp_pa
     assert kept.returncode == 0, kept.stderr[-2000:]
     (saved,) = [Path(line) for line in kept.stdout.splitlines()]
     assert json.loads(saved.with_name(saved.name.replace(".html", ".meta.json")).read_text())["status"] == 404
+
+
+def test_the_bundled_replay_site_is_the_same_hours_later() -> None:
+    """`scrapy replay` run again seven hours later finds no article changed: its stories keep their dates."""
+    import time_machine
+
+    from crawler.replaysite import replay_site
+
+    spiders = [LOADER.load(n) for n in SITE_SPIDERS]
+    morning = datetime(2026, 12, 2, 9, 0, tzinfo=KST)
+    with time_machine.travel(morning, tick=False):
+        first = replay_site(spiders)
+    with time_machine.travel(morning + timedelta(hours=7), tick=False):
+        later = replay_site(spiders)
+    assert first.keys() == later.keys()
+    assert all(first[url].body == later[url].body for url in first)

@@ -168,28 +168,6 @@ def test_a_copy_of_an_article_still_in_the_writers_batch_is_kept_as_an_alias(dat
     assert SqlStore(engine).seen(copy.url)
 
 
-@pytest.fixture
-def redis_index():
-    import os
-    import uuid
-
-    import redis
-
-    from pipelines.neardup import RedisNearDuplicateIndex
-
-    client = redis.Redis(host="127.0.0.1", port=6379)
-    try:
-        client.ping()
-    except redis.ConnectionError as exc:
-        if os.environ.get("CI"):
-            pytest.fail(f"Redis is not running in CI: {exc}")
-        pytest.skip("Redis is not running here")
-    prefix = f"test:neardup:{uuid.uuid4().hex[:8]}"
-    yield lambda: RedisNearDuplicateIndex(redis.Redis(host="127.0.0.1", port=6379), prefix)
-    for key in client.scan_iter(f"{prefix}:*"):
-        client.delete(key)
-
-
 def test_two_processes_share_a_redis_index(redis_index) -> None:
     crawler = get_crawler()
     crawler._apply_settings()

@@ -89,3 +89,19 @@ def test_readme_example_queries_run(tmp_path: Path) -> None:
     with sqlite3.connect(url.removeprefix("sqlite:///")) as connection:
         results = [connection.execute(statement).fetchall() for statement in statements]
     assert ("뉴시스", "2024-05-30", 1) in results[0]
+
+
+def test_export_and_extract_write_the_same_article_the_same_way(tmp_path: Path) -> None:
+    page = FIXTURES / "yna" / "article-1.html"
+    extracted = subprocess.run(
+        [sys.executable, "-m", "scrapy", "extract", str(page)], cwd=ROOT, capture_output=True, timeout=120
+    )
+    from_page = json.loads(extracted.stdout)
+    url = filled(tmp_path)
+    (from_database,) = [
+        json.loads(line)
+        for line in export("jsonl", "--database", url, "--source", "yna").stdout.decode().splitlines()
+        if json.loads(line)["url"] == from_page["url"]
+    ]
+    for field in ("date_published", "date_modified", "fetched_at"):
+        assert from_database[field] == from_page[field] and from_page[field].endswith("+09:00")

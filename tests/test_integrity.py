@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 from sqlalchemy import func, select
 
@@ -17,6 +18,7 @@ from exports.jekyll import PostWriter, _old_post_id, post_filename
 from exports.models import ArticleRow, ArticleVersionRow, AuthorRow, NearDuplicateRow
 from exports.sql import SqlPipeline, SqlStore, SqlWriter, engine_for
 from pipelines.dedup import DedupPipeline
+from pipelines.neardup import signature
 from tests.test_dedup import NAVER, YNA, republished
 
 
@@ -114,7 +116,7 @@ def dedup(database_url: str) -> tuple[DedupPipeline, SqlWriter, object]:
     engine = engine_for(database_url)
     crawler = get_crawler()
     crawler._apply_settings()
-    pipeline = DedupPipeline(SqlStore(engine, prefilter=False), crawler.stats)
+    pipeline = DedupPipeline(SqlStore(engine), crawler.stats, refresh_seconds=0)
     pipeline.open_spider()
     return pipeline, SqlWriter(engine), crawler.stats
 
@@ -181,3 +183,56 @@ def test_a_post_named_the_old_way_is_replaced_not_doubled(tmp_path: Path) -> Non
     old.write_text("---\ntitle: old\n---\n", encoding="utf-8")
     PostWriter(tmp_path).write(YNA)
     assert [p.name for p in posts.iterdir()] == [post_filename(YNA)]
+
+
+def test_crawls_sharing_a_database_see_each_others_copies(database_url: str) -> None:
+    """Two spiders started at the same minute against one database (the README's systemd timers)."""
+    engine = engine_for(database_url)
+    yonhap, naver = dedup(database_url)[0], dedup(database_url)[0]  # both opened before either stored
+    writer = SqlWriter(engine)
+    writer.write([naver.process_item(NAVER)])
+    naver.tick()  # what its timer does every NEWS_DEDUP_REFRESH_SECONDS
+    # The same body under another URL: the database is asked, not the picture read at start.
+    exact = dataclasses.replace(
+        NAVER, url="https://www.newsis.com/view/7", canonical_url="https://www.newsis.com/view/7"
+    )
+    with pytest.raises(DropItem, match="same_body"):
+        yonhap.process_item(exact)
+    yonhap.tick()
+    copy = yonhap.process_item(republished(NAVER, "https://www.news1.kr/articles/1"))
+    assert copy.duplicate_of == NAVER.canonical_url
+
+
+def test_copies_two_crawls_stored_in_the_same_moment_are_reported(
+    database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    (first, _, first_stats), (second, _, second_stats) = dedup(database_url), dedup(database_url)
+    assert first.process_item(NAVER).duplicate_of is None
+    copy = republished(NAVER, "https://www.news1.kr/articles/2")
+    assert second.process_item(copy).duplicate_of is None  # neither could see the other's yet
+    with caplog.at_level(logging.WARNING, logger="pipelines.dedup"):
+        first.tick()
+        second.tick()
+    missed = first_stats.get_value("news/dedup/concurrent_missed", 0) + second_stats.get_value(
+        "news/dedup/concurrent_missed", 0
+    )
+    assert missed == 1
+    (record,) = caplog.records
+    assert NAVER.canonical_url in record.getMessage() and copy.canonical_url in record.getMessage()
+
+
+def test_the_redis_index_forgets_articles_older_than_its_window(redis_index) -> None:
+    index = redis_index()
+    day = 86400.0
+    sig = signature(NAVER.body_text)
+    other = signature(YNA.body_text)
+    assert sig is not None and other is not None
+    index.add(NAVER.canonical_url, sig, now=1_000 * day)
+    index.add(YNA.canonical_url, other, now=1_029 * day)
+    assert index.trim(now=1_031 * day) == 1  # 31 days old: gone; 2 days old: kept
+    assert NAVER.canonical_url not in index and YNA.canonical_url in index
+    assert index.matches(sig) == []
+    assert [m.key for m in index.matches(other)] == [YNA.canonical_url]
+    keys = index.redis.keys(f"{index.prefix}:*")
+    members = set().union(*(index.redis.smembers(k) for k in keys if index.redis.type(k) == b"set"))
+    assert members == {YNA.canonical_url.encode()}

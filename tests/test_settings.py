@@ -1,0 +1,49 @@
+"""crawler/settings.py holds every value we set: each NEWS_* setting the code reads has its default
+there, and the README's benchmark commands run as written."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from crawler import settings
+
+ROOT = Path(__file__).parents[1]
+READ = re.compile(r"""["'](NEWS_[A-Z_]+)["']""")
+
+
+def test_every_news_setting_the_code_reads_is_in_the_settings_file() -> None:
+    read = {
+        name
+        for folder in ("crawler", "pipelines", "exports")
+        for path in (ROOT / folder).rglob("*.py")
+        for name in READ.findall(path.read_text(encoding="utf-8"))
+    }
+    assert len(read) > 30
+    assert sorted(name for name in read if not hasattr(settings, name)) == []
+
+
+BENCH_COMMANDS = re.findall(r"^\| `(python -m bench\.\w+)` \|", (ROOT / "README.md").read_text(), re.M)
+
+
+def test_the_readme_lists_every_benchmark() -> None:
+    assert sorted(c.rsplit(".", 1)[1] for c in BENCH_COMMANDS) == sorted(
+        p.stem for p in (ROOT / "bench").glob("*.py") if "--json" in p.read_text(encoding="utf-8")
+    )
+
+
+@pytest.mark.parametrize("command", BENCH_COMMANDS)
+def test_each_benchmark_starts_as_the_readme_says(command: str) -> None:
+    done = subprocess.run(
+        [sys.executable, *command.split()[1:], "--help"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "--json" in done.stdout
