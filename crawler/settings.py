@@ -117,6 +117,17 @@ NEWS_JEKYLL_BODY = "full"
 NEWS_JEKYLL_IMAGES = "remote"
 NEWS_JEKYLL_IMAGE_PREFIX = "/assets/img/news"
 NEWS_JEKYLL_INCLUDE_DUPLICATES = False
+# The site profile: posts take the shape of the site's own (../shared/corpus/jekyll-samples). The site's
+# name and a Markdown feature_text with {site} and {lead}; the site's banner as every post's image ("" for
+# the article's own photo); categories mapped from ours or the site's section, with a default; excerpts
+# cut to N characters (0: whole); authors as names (Alembic) or as ids of _data/authors.yml ("chirpy").
+NEWS_SITE_NAME = "뉴스다오"
+NEWS_SITE_FEATURE_TEXT = "## {site} 실시간 뉴스 속보입니다.\n\n{lead}"
+NEWS_SITE_IMAGE = "/assets/img/newsdao_breakingnews.jpg"
+NEWS_SITE_CATEGORIES: dict[str, str] = {}
+NEWS_SITE_DEFAULT_CATEGORY = "News"
+NEWS_SITE_EXCERPT_CHARS = 0
+NEWS_SITE_AUTHORS = "name"
 # Listing pages read per listing and run (a backfill's own bound is higher, and it has no
 # CLOSESPIDER_TIMEOUT); -a max_pages=N overrides both.
 NEWS_MAX_PAGES = 50

@@ -1,29 +1,46 @@
-"""Articles as Jekyll posts for the static site (Alembic-style theme): pure rendering functions, and the
-pipeline that writes posts during a crawl.
+"""Articles as Jekyll posts for the static site (Alembic- or Chirpy-style theme): pure rendering
+functions, and the pipeline that writes posts during a crawl.
 
 A post is `_posts/YYYY-MM-DD-<source>-<id>.html`: front matter with the site's keys (`title`, `categories`,
 `excerpt`, `feature_text`, `image`, plus `date`, `last_modified_at`, `tags`, `author`, `source`,
-`source_url`, `feature_image`), written by PyYAML so it loads back to the same values whatever the
-title holds, then the body: sanitized HTML with Liquid neutralized, and a line crediting the source.
-The id is a hash of the canonical URL, so re-exporting an article replaces its file, and an unchanged
-article leaves it byte for byte as it was.
+`source_url`, `feature_image`, `article_image`), written by PyYAML so it loads back to the same values
+whatever the title holds, then the body: the site's banner, a line crediting the source, and the
+sanitized article with Liquid neutralized. The id is the article's database key, so re-exporting an
+article replaces its file, and an unchanged article leaves it byte for byte as it was.
+
+The posts take the shape of the site's own (../shared/corpus/jekyll-samples) from a site profile
+(`PostOptions`, the NEWS_SITE_* settings): the feature_text banner, the site's image, categories, excerpt
+length, full body or excerpt, and the theme's author convention.
+
+Scraped text is hostile wherever a theme prints it: raw into HTML, into attributes, Atom feeds, a JSON
+search index, or through `markdownify`. Every scraped text value is therefore one line whose markup
+characters are character references (`inert`), which display as themselves where printed raw and form
+no tag, attribute, entity, Markdown link, image, autolink or kramdown attribute list anywhere; every URL
+value is an http(s) URL or a site path, percent-encoded (`safe_url`), or it is left out and counted.
 """
 
 from __future__ import annotations
 
 import hashlib
 import html
+import logging
 import re
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 import nh3
 import yaml
+from w3lib.url import safe_url_string
 
 from crawler.items import Article
 from crawler.korean.dates import KST
 from crawler.urls import url_key
+
+logger = logging.getLogger(__name__)
 
 ALLOWED_TAGS = {
     "p",
@@ -58,16 +75,77 @@ _LIQUID = {"{{": "&#123;&#123;", "{%": "&#123;%", "}}": "&#125;&#125;", "%}": "%
 _LIQUID_RE = re.compile("|".join(re.escape(k) for k in _LIQUID))
 # libyaml's emitter when PyYAML has it: the same text, seven times faster.
 _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
-_CONTROLS_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff]")
+# Controls, YAML's line breaks (NEL, LS, PS), bidi overrides and marks that reorder what a reader sees,
+# and the BOM: none belongs in a one-line value.
+_INVISIBLE_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufeff]")
+# HTML tags and entities, attribute quotes, JSON escapes, Markdown links, images and autolinks, kramdown's
+# attribute lists and extensions, code spans: as character references they display as themselves.
+_INERT = str.maketrans(
+    {
+        "&": "&amp;",
+        "<": "&lt;",
+        ">": "&gt;",
+        '"': "&quot;",
+        "'": "&#39;",
+        "\\": "&#92;",
+        "`": "&#96;",
+        "[": "&#91;",
+        "]": "&#93;",
+        "{": "&#123;",
+        "}": "&#125;",
+    }
+)
+# What a URL value may hold once encoded: nothing that ends an attribute or a Markdown link.
+_URL_RE = re.compile(
+    r"(?:https?://[A-Za-z0-9.-]+(?::\d+)?)?/[A-Za-z0-9\-._~:/?#@!$&*+,;=%]*|https?://[A-Za-z0-9.-]+(?::\d+)?"
+)
+_URL_MORE = str.maketrans({"'": "%27", "(": "%28", ")": "%29", "\\": "%5C", "|": "%7C", "^": "%5E"})
+_PATH_SAFE = "/-._~:?#@!$&*+,;=%"
+
+
+def inert(text: str | None) -> str:
+    """Scraped text as it may stand in front matter: one line, its markup characters as references."""
+    return " ".join(_INVISIBLE_RE.sub(" ", text or "").split()).translate(_INERT)
+
+
+def safe_url(value: str | None) -> str | None:
+    """An http(s) URL or a site path, percent-encoded so it cannot leave an attribute or a Markdown link;
+    None for anything else (`javascript:`, `data:`, protocol-relative, malformed)."""
+    value = _INVISIBLE_RE.sub("", value or "").strip()
+    if not value:
+        return None
+    if value.startswith("/") and not value.startswith("//"):
+        encoded = quote(value, safe=_PATH_SAFE)
+    else:
+        try:
+            parts = urlsplit(value)
+        except ValueError:
+            return None
+        if parts.scheme.lower() not in {"http", "https"} or not parts.hostname:
+            return None
+        encoded = safe_url_string(value).translate(_URL_MORE)
+    return encoded if _URL_RE.fullmatch(encoded) else None
 
 
 @dataclass(frozen=True)
 class PostOptions:
-    """How posts are written: full bodies or excerpts with a link; images local or remote."""
+    """How posts are written: full bodies or excerpts with a link; images local or remote; and the site
+    profile, what the site's own posts look like (defaults: the example post of the brief)."""
 
     body: str = "full"  # "full", or "excerpt" for sites that may only quote
     image_prefix: str = "/assets/img/news"
     include_duplicates: bool = False
+    site_name: str = "뉴스다오"
+    # Markdown; {site} and {lead} (the article's deck or excerpt, made inert) are filled in.
+    feature_text: str = "## {site} 실시간 뉴스 속보입니다.\n\n{lead}"
+    # The site's own banner as every post's image ("" for the article's own photo).
+    banner: str = "/assets/img/newsdao_breakingnews.jpg"
+    categories: Mapping[str, str] = field(
+        default_factory=dict
+    )  # our category or the site's section → the site's
+    default_category: str = "News"
+    excerpt_chars: int = 0  # cut the excerpt (and the lead) to this many characters, with "…" (0: whole)
+    authors: str = "name"  # Alembic takes names; "chirpy": an id from _data/authors.yml (the outlet)
 
 
 def post_id(article: Article) -> str:
@@ -101,34 +179,55 @@ def image_url(article: Article, options: PostOptions) -> str | None:
     return f"{options.image_prefix}/{path}" if path else image["url"]
 
 
-def front_matter(article: Article, options: PostOptions) -> dict[str, Any]:
-    """The post's front matter, in the theme's key order; empty values left out."""
-    image = image_url(article, options)
-    names = ", ".join(a["name"] for a in article.authors if a["name"])
+def _cut(text: str, chars: int) -> str:
+    text = " ".join(text.split())
+    return text if not chars or len(text) <= chars else text[:chars].rstrip() + "…"
+
+
+def site_categories(article: Article, options: PostOptions) -> list[str]:
+    """The site's categories: ours or the site's section mapped by the profile, else its default."""
+    mapped = [options.categories.get(c, c) for c in article.categories]
+    if not mapped and article.section and article.section in options.categories:
+        mapped = [options.categories[article.section]]
+    return list(dict.fromkeys(inert(c) for c in mapped if inert(c))) or [inert(options.default_category)]
+
+
+def outlet_id(article: Article) -> str:
+    """The outlet as a Chirpy author id (a key of `_data/authors.yml`)."""
+    return inert(article.source_name or article.source)
+
+
+def front_matter(article: Article, options: PostOptions, dropped: list[str] | None = None) -> dict[str, Any]:
+    """The post's front matter, in the theme's key order; empty values left out. A URL value that is not
+    an http(s) URL or a site path is left out, and its key named in `dropped`."""
+    urls = {"own": image_url(article, options), "banner": options.banner, "source_url": article.canonical_url}
+    safe = {key: safe_url(value) for key, value in urls.items()}
+    for key, value in urls.items():
+        if value and safe[key] is None and dropped is not None:
+            dropped.append("image" if key == "own" else key)
+    image = safe["banner"] or safe["own"]
+    lead = inert(_cut(article.feature_text or article.excerpt, options.excerpt_chars))
+    names = inert(", ".join(a["name"] for a in article.authors if a["name"]))
+    chirpy = options.authors == "chirpy"
     matter: dict[str, Any] = {
-        "title": article.headline,
-        "categories": article.categories or ["News"],
-        "excerpt": article.excerpt,
-        "feature_text": article.feature_text,
+        "title": inert(article.headline),
+        "categories": site_categories(article, options),
+        "excerpt": inert(_cut(article.excerpt, options.excerpt_chars)),
+        "feature_text": options.feature_text.replace("{site}", inert(options.site_name)).replace(
+            "{lead}", lead
+        ),
         "image": image,
         "date": _jekyll_time(article.date_published),
         "last_modified_at": _jekyll_time(article.date_modified),
-        "tags": article.tags,
-        "author": names,
-        "source": article.source_name,
-        "source_url": article.canonical_url,
+        "tags": [t for t in map(inert, article.tags) if t],
+        "author": outlet_id(article) if chirpy else names,
+        "byline": names if chirpy else None,
+        "source": inert(article.source_name),
+        "source_url": safe["source_url"],
         "feature_image": image,
+        "article_image": safe["own"] if safe["banner"] else None,
     }
-    return {key: _yaml_text(value) for key, value in matter.items() if value not in (None, "", [])}
-
-
-def _yaml_text(value: Any) -> Any:
-    """Strings without the control characters YAML reads as line breaks (NEL, LS, PS) or refuses."""
-    if isinstance(value, str):
-        return _CONTROLS_RE.sub(" ", value)
-    if isinstance(value, list):
-        return [_yaml_text(v) for v in value]
-    return value
+    return {key: value for key, value in matter.items() if value not in (None, "", [])}
 
 
 def sanitize(body_html: str) -> str:
@@ -148,22 +247,34 @@ def neutralize_liquid(text: str) -> str:
 
 
 def post_body(article: Article, options: PostOptions) -> str:
+    """As the site's posts begin: its banner, then a line crediting the source (the original headline,
+    linked, and the outlet), then the article or its excerpt."""
     source = html.escape(article.source_name or article.source)
-    link = html.escape(article.canonical_url, quote=True)
-    credit = f'<p class="source">출처: <a href="{link}">{source}</a></p>'
-    if options.body == "excerpt":
-        content = f'<p>{html.escape(article.excerpt)}</p>\n<p><a href="{link}">기사 원문 보기</a></p>'
-    else:
-        content = article.body_html
-    return sanitize(f"{credit}\n{content}")
-
-
-def render_post(article: Article, options: PostOptions | None = None) -> str:
-    options = options or PostOptions()
-    matter = yaml.dump(
-        front_matter(article, options), Dumper=_DUMPER, allow_unicode=True, sort_keys=False, width=2**16
+    link = html.escape(safe_url(article.canonical_url) or "", quote=True)
+    headline = html.escape(article.headline)
+    banner = safe_url(options.banner)
+    parts = (
+        [f'<p class="banner"><img src="{banner}" alt="{html.escape(options.site_name)} 속보"></p>']
+        if banner
+        else []
     )
-    return f"---\n{matter}---\n\n{post_body(article, options)}\n"
+    parts.append(f'<p class="source">출처: <a href="{link}">{headline}</a> | {source}</p>')
+    if options.body == "excerpt":
+        parts.append(f'<p>{html.escape(article.excerpt)}</p>\n<p><a href="{link}">기사 원문 보기</a></p>')
+    else:
+        parts.append(article.body_html)
+    return sanitize("\n".join(parts))
+
+
+def _dump(matter: dict[str, Any]) -> str:
+    return yaml.dump(matter, Dumper=_DUMPER, allow_unicode=True, sort_keys=False, width=2**16)
+
+
+def render_post(
+    article: Article, options: PostOptions | None = None, dropped: list[str] | None = None
+) -> str:
+    options = options or PostOptions()
+    return f"---\n{_dump(front_matter(article, options, dropped))}---\n\n{post_body(article, options)}\n"
 
 
 class PostWriter:
@@ -172,8 +283,11 @@ class PostWriter:
 
     def __init__(self, site: Path, options: PostOptions | None = None) -> None:
         self.posts = site / "_posts"
+        self.authors_file = site / "_data" / "authors.yml"
         self.options = options or PostOptions()
         self._files: dict[str, str] | None = None
+        self._authors: dict[str, Any] | None = None
+        self.dropped: Counter[str] = Counter()  # URL values left out, by key
 
     def _index(self) -> dict[str, str]:
         if self._files is None:
@@ -190,7 +304,11 @@ class PostWriter:
         previous = files.get(key) or old
         if previous and previous != name:
             (self.posts / previous).unlink(missing_ok=True)
-        content = render_post(article, self.options).encode("utf-8")
+        dropped: list[str] = []
+        content = render_post(article, self.options, dropped).encode("utf-8")
+        self.dropped.update(dropped)
+        if self.options.authors == "chirpy":
+            self._chirpy_author(article)
         files[key] = name
         if previous == name and target.exists():
             if target.read_bytes() == content:
@@ -200,12 +318,43 @@ class PostWriter:
         target.write_bytes(content)
         return "updated" if previous else "new"
 
+    def _chirpy_author(self, article: Article) -> None:
+        """Chirpy's `author` is an id of `_data/authors.yml`: the outlet gets its entry there once."""
+        if self._authors is None:
+            loaded = (
+                yaml.safe_load(self.authors_file.read_text(encoding="utf-8"))
+                if self.authors_file.exists()
+                else {}
+            )
+            self._authors = loaded if isinstance(loaded, dict) else {}
+        key = outlet_id(article)
+        if key in self._authors:
+            return
+        parts = urlsplit(article.canonical_url)
+        home = safe_url(f"{parts.scheme}://{parts.netloc}/") if parts.netloc else None
+        self._authors[key] = {"name": key, **({"url": home} if home else {})}
+        self.authors_file.parent.mkdir(parents=True, exist_ok=True)
+        self.authors_file.write_text(_dump(self._authors), encoding="utf-8")
+
 
 def options_from_settings(settings: Any) -> PostOptions:
+    body, authors = settings.get("NEWS_JEKYLL_BODY", "full"), settings.get("NEWS_SITE_AUTHORS", "name")
+    if body not in {"full", "excerpt"}:
+        raise ValueError(f"NEWS_JEKYLL_BODY={body!r}: use 'full' or 'excerpt'")
+    if authors not in {"name", "chirpy"}:
+        raise ValueError(f"NEWS_SITE_AUTHORS={authors!r}: use 'name' (Alembic) or 'chirpy'")
+    defaults = PostOptions()
     return PostOptions(
-        body=settings.get("NEWS_JEKYLL_BODY", "full"),
-        image_prefix=settings.get("NEWS_JEKYLL_IMAGE_PREFIX", "/assets/img/news"),
+        body=body,
+        image_prefix=settings.get("NEWS_JEKYLL_IMAGE_PREFIX", defaults.image_prefix),
         include_duplicates=settings.getbool("NEWS_JEKYLL_INCLUDE_DUPLICATES", False),
+        site_name=settings.get("NEWS_SITE_NAME", defaults.site_name),
+        feature_text=settings.get("NEWS_SITE_FEATURE_TEXT", defaults.feature_text),
+        banner=settings.get("NEWS_SITE_IMAGE", defaults.banner),
+        categories=settings.getdict("NEWS_SITE_CATEGORIES"),
+        default_category=settings.get("NEWS_SITE_DEFAULT_CATEGORY", defaults.default_category),
+        excerpt_chars=settings.getint("NEWS_SITE_EXCERPT_CHARS", 0),
+        authors=authors,
     )
 
 
@@ -235,4 +384,8 @@ class JekyllPipeline:
             return item
         outcome = self.writer.write(item)
         self.stats.inc_value(f"news/jekyll/{outcome}")
+        for key, count in self.writer.dropped.items():
+            self.stats.inc_value(f"news/jekyll/dropped_url/{key}", count)
+            logger.info("Left out of %s's post: its %s is not an http(s) URL or a site path", item.url, key)
+        self.writer.dropped.clear()
         return item

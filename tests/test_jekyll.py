@@ -4,7 +4,9 @@ cannot inject, and a real `jekyll build` of posts made from the real pages."""
 from __future__ import annotations
 
 import dataclasses
+import html
 import os
+import re
 import shutil
 import subprocess
 from datetime import datetime
@@ -18,7 +20,16 @@ from hypothesis import strategies as st
 from crawler.items import Article
 from crawler.korean.dates import KST
 from crawler.offline import article_of, saved_pages
-from exports.jekyll import PostOptions, PostWriter, front_matter, post_filename, render_post, sanitize
+from exports.jekyll import (
+    PostOptions,
+    PostWriter,
+    front_matter,
+    inert,
+    post_filename,
+    render_post,
+    safe_url,
+    sanitize,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 NASTY_TITLES = [
@@ -63,10 +74,14 @@ def test_front_matter_loads_back_to_the_same_values(title: str) -> None:
 @given(st.text(min_size=1, max_size=80))
 def test_any_title_loads_back(title: str) -> None:
     article = dataclasses.replace(NAVER, headline=title)
-    written = front_matter(article, PostOptions())["title"]
-    assert matter_of(render_post(article))["title"] == written
-    # Only control characters YAML cannot carry are changed, into spaces.
-    assert len(written) == len(title) and all(a == b or b == " " for a, b in zip(title, written, strict=True))
+    written = front_matter(article, PostOptions()).get("title", "")
+    assert matter_of(render_post(article)).get("title", "") == written
+    # What a reader sees is the title, on one line, less the controls YAML cannot carry and the marks
+    # that reorder text.
+    visible = re.sub(
+        r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufeff]", " ", title
+    )
+    assert html.unescape(written) == " ".join(visible.split())
 
 
 def test_front_matter_keys_and_meanings() -> None:
@@ -83,11 +98,16 @@ def test_front_matter_keys_and_meanings() -> None:
         "source",
         "source_url",
         "feature_image",
+        "article_image",
     ]
-    assert matter["title"] == NAVER.headline and matter["categories"] == NAVER.categories
-    assert matter["feature_text"] == NAVER.feature_text and matter["excerpt"] == NAVER.excerpt
+    assert matter["title"] == inert(NAVER.headline) and matter["categories"] == NAVER.categories
+    assert matter["excerpt"] == inert(NAVER.excerpt)
+    # As the site's own posts: a banner heading with the site's name, then the lead.
+    assert matter["feature_text"] == f"## 뉴스다오 실시간 뉴스 속보입니다.\n\n{inert(NAVER.feature_text)}"
     assert matter["date"] == "2024-05-30 11:40:08 +0900"
-    assert matter["image"] == matter["feature_image"] == NAVER.main_image["url"]
+    # The site's banner is every post's image; the article's photo stays available.
+    assert matter["image"] == matter["feature_image"] == "/assets/img/newsdao_breakingnews.jpg"
+    assert matter["article_image"] == safe_url(NAVER.main_image["url"])
     assert matter["source"] == "뉴시스" and matter["source_url"] == NAVER.canonical_url
     assert matter["author"] == "이현주"
 
@@ -95,7 +115,11 @@ def test_front_matter_keys_and_meanings() -> None:
 def test_downloaded_image_is_served_from_the_site() -> None:
     image = {**NAVER.main_image, "path": "full/abc.jpg"}
     matter = front_matter(dataclasses.replace(NAVER, main_image=image), PostOptions())
-    assert matter["image"] == "/assets/img/news/full/abc.jpg"
+    assert matter["article_image"] == "/assets/img/news/full/abc.jpg"
+    own = front_matter(dataclasses.replace(NAVER, main_image=image), PostOptions(banner=""))
+    assert (
+        own["image"] == own["feature_image"] == "/assets/img/news/full/abc.jpg" and "article_image" not in own
+    )
 
 
 def test_file_names_are_ascii_stable_and_unique() -> None:
@@ -235,3 +259,56 @@ def test_pipeline_leaves_near_duplicates_out_unless_asked(tmp_path: Path) -> Non
             pipeline.process_item(article)
         assert len(list((site / "_posts").iterdir())) == expected
         assert crawler.stats.get_value("news/jekyll/skipped_duplicate", 0) == (0 if include else 1)
+
+
+def test_the_site_profile_comes_from_settings() -> None:
+    from scrapy.settings import Settings
+
+    from exports.jekyll import options_from_settings
+
+    options = options_from_settings(
+        Settings(
+            {
+                "NEWS_SITE_NAME": "whereispost",
+                "NEWS_SITE_IMAGE": "/assets/img/banner.jpg",
+                "NEWS_SITE_CATEGORIES": {"IT": "과학기술", "정치": "정치"},
+                "NEWS_SITE_EXCERPT_CHARS": "60",
+            }
+        )
+    )
+    matter = front_matter(dataclasses.replace(NAVER, categories=["IT"]), options)
+    assert matter["feature_text"].startswith("## whereispost 실시간 뉴스 속보입니다.\n\n")
+    assert matter["image"] == "/assets/img/banner.jpg" and matter["categories"] == ["과학기술"]
+    assert len(html.unescape(matter["excerpt"])) == 61 and matter["excerpt"].endswith("…")
+    # A section of the site maps too; anything unmapped falls back to the default.
+    assert front_matter(dataclasses.replace(NAVER, categories=[], section="정치"), options)["categories"] == [
+        "정치"
+    ]
+    assert front_matter(dataclasses.replace(NAVER, categories=[], section="연예"), options)["categories"] == [
+        "News"
+    ]
+    with pytest.raises(ValueError, match="NEWS_SITE_AUTHORS='wordpress'"):
+        options_from_settings(Settings({"NEWS_SITE_AUTHORS": "wordpress"}))
+
+
+def test_chirpy_authors_are_ids_of_the_sites_data_file(tmp_path: Path) -> None:
+    options = PostOptions(authors="chirpy")
+    writer = PostWriter(tmp_path, options)
+    writer.write(NAVER)
+    writer.write(dataclasses.replace(NAVER, url=NAVER.url + "9", canonical_url=NAVER.canonical_url + "9"))
+    matter = matter_of((tmp_path / "_posts" / post_filename(NAVER)).read_text(encoding="utf-8"))
+    assert matter["author"] == "뉴시스" and matter["byline"] == "이현주"
+    authors = yaml.safe_load((tmp_path / "_data" / "authors.yml").read_text(encoding="utf-8"))
+    assert authors == {"뉴시스": {"name": "뉴시스", "url": "https://n.news.naver.com/"}}
+
+
+def test_posts_begin_as_the_sites_own_posts_do() -> None:
+    body = render_post(NAVER).split("\n---\n", 1)[1]
+    banner, credit = body.strip().splitlines()[:2]
+    assert (
+        banner == '<p class="banner"><img src="/assets/img/newsdao_breakingnews.jpg" alt="뉴스다오 속보"></p>'
+    )
+    assert credit.startswith(
+        f'<p class="source">출처: <a href="{NAVER.canonical_url}" rel="noopener nofollow">'
+    )
+    assert credit.endswith(" | 뉴시스</p>")
