@@ -1,17 +1,22 @@
-"""Downloader middlewares: skip articles already stored (incremental runs); retry with backoff."""
+"""Downloader middlewares: skip articles already stored (incremental runs); retry with backoff; refuse
+oversized answers and image downloads aimed at the machine's own network, and count both."""
 
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import Any, cast
+from urllib.parse import urlsplit
 
 from scrapy import Request
+from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
-from scrapy.exceptions import IgnoreRequest
+from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy.http import Response
+from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.response import response_status_message
 
 from crawler.store import ArticleStore, store_for
@@ -94,3 +99,70 @@ def retry_after(response: Response) -> float | None:
     except (TypeError, ValueError):
         return None
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+class SizeLimitMiddleware(HttpCompressionMiddleware):
+    """Scrapy's decompression, with refusals counted: an answer over DOWNLOAD_MAXSIZE as sent
+    (`news/refused/too_large`, Scrapy cancels it) or once decompressed, a decompression bomb
+    (`news/refused/decompressed_too_large`, Scrapy ignores it). Scrapy logs both, counts neither."""
+
+    def process_response(
+        self, request: Request, response: Response, spider: Any = None
+    ) -> Request | Response:
+        try:
+            return super().process_response(request, response)
+        except IgnoreRequest as refused:
+            if isinstance(refused.__cause__, ValueError) and self.stats:  # _DecompressionMaxSizeExceeded
+                self.stats.inc_value("news/refused/decompressed_too_large")
+            raise
+
+    def process_exception(self, request: Request, exception: Exception, spider: Any = None) -> None:
+        if isinstance(exception, DownloadCancelledError) and self.stats:
+            self.stats.inc_value("news/refused/too_large")
+
+
+def private_address(host: str) -> bool:
+    """Loopback, private, link-local, multicast, reserved or unspecified: the crawler's own network."""
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return not address.is_global or address.is_multicast
+
+
+class PublicAddressMiddleware:
+    """Requests marked `news_public_only` (image downloads: their URLs come from scraped pages) are not
+    sent to the machine's own network, whether the URL names an address or a host that resolves to one
+    (`news/refused/private_address`). The replay server on 127.0.0.1 is the one exception."""
+
+    def __init__(self, crawler: Any) -> None:
+        self.stats = crawler.stats
+        self.replay = bool(crawler.settings.get("NEWS_REPLAY_URL"))
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> PublicAddressMiddleware:
+        return cls(crawler)
+
+    async def process_request(self, request: Request) -> None:
+        if not request.meta.get("news_public_only") or self.replay:
+            return
+        host = urlsplit(request.url).hostname or ""
+        address = host
+        if not private_address(host) and not _is_address(host):
+            from twisted.internet import reactor
+
+            try:
+                address = await maybe_deferred_to_future(cast(Any, reactor).resolve(host))
+            except Exception:
+                return  # unresolvable: the download fails on its own, and is counted there
+        if private_address(address):
+            self.stats.inc_value("news/refused/private_address")
+            raise IgnoreRequest(f"refused: {request.url} is on a private or local address ({address})")
+
+
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True

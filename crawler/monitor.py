@@ -94,11 +94,13 @@ def summarize(stats: dict[str, Any]) -> Summary:
         k.rsplit("/", 1)[1]: v for k, v in stats.items() if k.startswith("downloader/response_status_count/")
     }
     dropped = {k.rsplit("/", 1)[1]: v for k, v in stats.items() if k.startswith("news/dropped/")}
-    # IgnoreRequest is a request not sent on purpose (stored already, robots.txt), not a failure.
+    # A request not sent on purpose (stored already, robots.txt) or an answer refused for its size is no
+    # failure of the site.
     exceptions = sum(
         v
         for k, v in stats.items()
-        if k.startswith("downloader/exception_type_count/") and not k.endswith(".IgnoreRequest")
+        if k.startswith("downloader/exception_type_count/")
+        and not k.endswith((".IgnoreRequest", ".DownloadCancelledError"))
     )
     received = stats.get("news/db/received")
     return {
@@ -117,6 +119,7 @@ def summarize(stats: dict[str, Any]) -> Summary:
         "duplicate": stats.get("news/dedup/same_body", 0),
         "near_duplicate": stats.get("news/dedup/near_duplicate", 0),
         "dropped": dropped,
+        "refused": {k.rsplit("/", 1)[1]: v for k, v in stats.items() if k.startswith("news/refused/")},
         "pages": stats.get("downloader/response_count", 0),
         "failed": {s: n for s, n in by_status.items() if not s.startswith(("2", "3"))}
         | ({"exceptions": exceptions} if exceptions else {}),

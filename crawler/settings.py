@@ -41,10 +41,21 @@ ITEM_PIPELINES = {
 DOWNLOADER_MIDDLEWARES = {
     # Skip articles already stored before they are requested (incremental runs).
     "crawler.middlewares.IncrementalMiddleware": 50,
+    # Image URLs come from scraped pages: none may reach the machine's own network.
+    "crawler.middlewares.PublicAddressMiddleware": 60,
     # Retries that wait: Retry-After when the server gives one, else exponential backoff.
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawler.middlewares.BackoffRetryMiddleware": 550,
+    # Scrapy's decompression, its refusals of oversized answers and decompression bombs counted.
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "crawler.middlewares.SizeLimitMiddleware": 590,
 }
+# A news page is well under 2 MB and a photo under 10: anything past 32 MB, sent or once decompressed, is
+# refused (counted as news/refused/*); past 8 MB Scrapy warns.
+DOWNLOAD_MAXSIZE = 32 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 8 * 1024 * 1024
+# Images past this many pixels are refused before they are decoded (a decompression bomb in a small file).
+NEWS_IMAGE_MAX_PIXELS = 40_000_000
 
 # A summary and Spidermon's checks at the end of every run (a failed check: exit status 3); the final
 # stats as JSON where -s NEWS_STATS_FILE=PATH asks for them; progress lines for long runs. RunMonitor

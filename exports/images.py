@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from io import BytesIO
 from pathlib import Path
 from typing import Any
 
 from scrapy import Request
 from scrapy.exceptions import NotConfigured
-from scrapy.pipelines.images import ImagesPipeline
+from scrapy.pipelines.images import ImageException, ImagesPipeline
 
 from crawler.items import Article
 
@@ -17,13 +18,17 @@ class MainImagePipeline(ImagesPipeline):
     `<NEWS_JEKYLL_SITE>/assets/img/news/` and records its path on the image; a failed download keeps the
     remote URL and is counted (`news/images/failed`). With "remote" (the default) it is off."""
 
+    max_pixels: int = 40_000_000
+
     @classmethod
     def from_crawler(cls, crawler: Any) -> MainImagePipeline:
         settings = crawler.settings
         if settings.get("NEWS_JEKYLL_IMAGES", "remote") != "download":
             raise NotConfigured  # without a message: Scrapy would warn on every run that does not download
         store = Path(settings.get("NEWS_JEKYLL_SITE") or "output/site") / "assets" / "img" / "news"
-        return cls(str(store.resolve()), crawler=crawler)
+        pipeline = cls(str(store.resolve()), crawler=crawler)
+        pipeline.max_pixels = settings.getint("NEWS_IMAGE_MAX_PIXELS", 40_000_000)
+        return pipeline
 
     def get_media_requests(self, item: Any, info: Any) -> list[Request]:
         if (
@@ -31,9 +36,18 @@ class MainImagePipeline(ImagesPipeline):
             and item.main_image
             and item.main_image["url"].startswith(("http://", "https://"))
         ):
-            # Photos live on other hosts (Naver's on imgnews.pstatic.net): not offsite for the spider.
-            return [Request(item.main_image["url"], meta={"allow_offsite": True})]
+            # Photos live on other hosts (Naver's on imgnews.pstatic.net): not offsite for the spider; but
+            # never on the machine's own network (crawler.middlewares.PublicAddressMiddleware).
+            return [Request(item.main_image["url"], meta={"allow_offsite": True, "news_public_only": True})]
         return []
+
+    def get_images(self, response: Any, request: Any, info: Any, *, item: Any = None) -> Any:
+        # The size is in the header: a small file that decodes to billions of pixels is refused unread.
+        width, height = self._Image.open(BytesIO(response.body)).size
+        if width * height > self.max_pixels:
+            self.crawler.stats.inc_value("news/refused/too_many_pixels")
+            raise ImageException(f"{width}x{height} pixels: over NEWS_IMAGE_MAX_PIXELS ({self.max_pixels})")
+        return super().get_images(response, request, info, item=item)
 
     def item_completed(self, results: list[Any], item: Any, info: Any) -> Any:
         if not isinstance(item, Article) or not results:

@@ -105,3 +105,50 @@ def test_arbitrary_bytes_never_raise(body: bytes) -> None:
 def test_byte_order_mark_is_not_text() -> None:
     outcome = article_from_page(YNA_URL, b"\xef\xbb\xbf" + YNA, {}, NOW)
     assert outcome.article is not None and not outcome.article.headline.startswith("\ufeff")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1/photo.jpg",
+        "http://10.1.2.3/photo.jpg",
+        "http://192.168.0.10:8080/photo.jpg",
+        "http://169.254.169.254/latest/meta-data/",  # the cloud metadata service
+        "http://[::1]/photo.jpg",
+        "http://[fd00::1]/photo.jpg",
+        "http://0.0.0.0/photo.jpg",
+    ],
+)
+def test_image_downloads_never_reach_the_machines_own_network(url: str) -> None:
+    import asyncio
+
+    from scrapy import Request
+    from scrapy.exceptions import IgnoreRequest
+    from scrapy.utils.test import get_crawler
+
+    from crawler.middlewares import PublicAddressMiddleware
+
+    crawler = get_crawler()
+    crawler._apply_settings()
+    crawler.stats.open_spider()
+    guard = PublicAddressMiddleware(crawler)
+    with pytest.raises(IgnoreRequest, match="private or local address"):
+        asyncio.run(guard.process_request(Request(url, meta={"news_public_only": True})))
+    assert crawler.stats.get_value("news/refused/private_address") == 1
+    # The same URL from a page, not an image: not this middleware's business; in replay mode, allowed.
+    assert asyncio.run(guard.process_request(Request(url))) is None
+    replay = get_crawler(settings_dict={"NEWS_REPLAY_URL": "http://127.0.0.1:8000"})
+    replay._apply_settings()
+    assert (
+        asyncio.run(
+            PublicAddressMiddleware(replay).process_request(Request(url, meta={"news_public_only": True}))
+        )
+        is None
+    )
+
+
+def test_public_addresses_pass() -> None:
+    from crawler.middlewares import private_address
+
+    assert not private_address("211.233.51.10") and not private_address("2404:6800:4004:80f::200e")
+    assert not private_address("imgnews.pstatic.net")  # a name: resolved by the middleware first

@@ -11,6 +11,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from io import BytesIO
 from pathlib import Path
 
 import pytest
@@ -550,3 +551,37 @@ def test_the_bundled_replay_site_is_the_same_hours_later() -> None:
         later = replay_site(spiders)
     assert first.keys() == later.keys()
     assert all(first[url].body == later[url].body for url in first)
+
+
+def test_oversized_answers_and_decompression_bombs_are_refused_and_counted(tmp_path: Path) -> None:
+    import gzip
+
+    from PIL import Image
+
+    bomb = gzip.compress(b"\0" * (40 * 1024 * 1024), compresslevel=9)  # 40 MB from about 40 kB
+    big = BytesIO()
+    Image.new("RGB", (2000, 1000), (0, 0, 0)).save(big, "PNG")  # 2 megapixels in a few kB
+    padded = yna_copy("huge").replace(b"</body>", b"<!--" + b"x" * 300_000 + b"--></body>")
+    site = {
+        f"{FAIL}/huge": Resource(padded),
+        f"{FAIL}/bomb": Resource(bomb, headers={"Content-Type": "text/html", "Content-Encoding": "gzip"}),
+        f"{FAIL}/pixels": Resource(
+            yna_copy("pixels").replace(YNA_IMAGE.encode(), f"{FAIL}/pixels.png".encode())
+        ),
+        f"{FAIL}/pixels.png": Resource(big.getvalue(), headers={"Content-Type": "image/png"}),
+    }
+    with ReplayServer(site) as server:
+        run = crawl(
+            server,
+            tmp_path,
+            "generic",
+            f"url={FAIL}/huge,{FAIL}/bomb,{FAIL}/pixels",
+            DOWNLOAD_MAXSIZE=200_000,
+            NEWS_JEKYLL_IMAGES="download",
+            NEWS_IMAGE_MAX_PIXELS=1_000_000,
+            RETRY_TIMES=0,
+        )
+    refused = run.stats["news/summary"]["refused"]
+    assert refused == {"too_large": 1, "decompressed_too_large": 1, "too_many_pixels": 1}, run.log[-3000:]
+    assert [i["url"] for i in run.items] == [f"{FAIL}/pixels"]
+    assert run.stats["news/images/failed"] == 1
