@@ -133,7 +133,7 @@ NEWS_JEKYLL_INCLUDE_DUPLICATES = False
 # the article's own photo); categories mapped from ours or the site's section, with a default; excerpts
 # cut to N characters (0: whole); authors as names (Alembic) or as ids of _data/authors.yml ("chirpy").
 NEWS_SITE_NAME = "뉴스다오"
-NEWS_SITE_FEATURE_TEXT = "## {site} 실시간 뉴스 속보입니다.\n\n{lead}"
+NEWS_SITE_FEATURE_TEXT = "## {site} 실시간 뉴스 속보입니다.\n{lead}"
 NEWS_SITE_IMAGE = "/assets/img/newsdao_breakingnews.jpg"
 NEWS_SITE_CATEGORIES: dict[str, str] = {}
 NEWS_SITE_DEFAULT_CATEGORY = "News"

@@ -42,6 +42,9 @@ from crawler.urls import url_key
 
 logger = logging.getLogger(__name__)
 
+# The starter site that ships with the project (a checkout or an editable install has it).
+STARTER_SITE = Path(__file__).resolve().parents[1] / "site"
+
 ALLOWED_TAGS = {
     "p",
     "h2",
@@ -137,7 +140,7 @@ class PostOptions:
     include_duplicates: bool = False
     site_name: str = "뉴스다오"
     # Markdown; {site} and {lead} (the article's deck or excerpt, made inert) are filled in.
-    feature_text: str = "## {site} 실시간 뉴스 속보입니다.\n\n{lead}"
+    feature_text: str = "## {site} 실시간 뉴스 속보입니다.\n{lead}"
     # The site's own banner as every post's image ("" for the article's own photo).
     banner: str = "/assets/img/newsdao_breakingnews.jpg"
     categories: Mapping[str, str] = field(
@@ -266,8 +269,23 @@ def post_body(article: Article, options: PostOptions) -> str:
     return sanitize("\n".join(parts))
 
 
+class _Folded(str):
+    """A value the site's posts write as a folded block (`excerpt: >`)."""
+
+
+class _PostDumper(_DUMPER):  # type: ignore[misc,valid-type]
+    pass
+
+
+_PostDumper.add_representer(
+    _Folded, lambda dumper, value: dumper.represent_scalar("tag:yaml.org,2002:str", str(value), style=">")
+)
+FOLDED = ("excerpt", "feature_text")
+
+
 def _dump(matter: dict[str, Any]) -> str:
-    return yaml.dump(matter, Dumper=_DUMPER, allow_unicode=True, sort_keys=False, width=2**16)
+    shaped = {k: _Folded(v) if k in FOLDED and isinstance(v, str) else v for k, v in matter.items()}
+    return yaml.dump(shaped, Dumper=_PostDumper, allow_unicode=True, sort_keys=False, width=2**16)
 
 
 def render_post(
@@ -335,6 +353,21 @@ class PostWriter:
         self._authors[key] = {"name": key, **({"url": home} if home else {})}
         self.authors_file.parent.mkdir(parents=True, exist_ok=True)
         self.authors_file.write_text(_dump(self._authors), encoding="utf-8")
+
+
+def seed_site(site: Path, starter: Path = STARTER_SITE) -> bool:
+    """Lay the starter site's files into `site` when it is no Jekyll site yet (no `_config.yml`): the
+    posts written there then build as they are. An existing site is left alone. Whether it seeded."""
+    if (site / "_config.yml").exists() or not (starter / "_config.yml").exists():
+        return False
+    for source in starter.rglob("*"):
+        relative = source.relative_to(starter)
+        if source.is_file() and relative.parts[0] not in {"_site", ".jekyll-cache", "_posts"}:
+            target = site / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if not target.exists():
+                target.write_bytes(source.read_bytes())
+    return True
 
 
 def options_from_settings(settings: Any) -> PostOptions:

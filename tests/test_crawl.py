@@ -345,7 +345,7 @@ def test_offline_main_job(tmp_path: Path) -> None:
     summary = json.loads(done.stdout.splitlines()[-1])
     lines = (tmp_path / "articles.jsonl").read_text(encoding="utf-8").splitlines()
     assert summary["articles"]["aitimes"] == 6 and len(lines) == sum(summary["articles"].values())
-    assert "(Jekyll posts)" in done.stderr
+    assert f"(Jekyll posts; preview: jekyll serve --source {tmp_path / 'site'})" in done.stderr
     assert len(list((tmp_path / "site" / "_posts").glob("*.html"))) == len(lines)
     again = subprocess.run(
         [sys.executable, "-m", "scrapy", "replay", "aitimes", "--output", str(tmp_path)],
@@ -370,7 +370,7 @@ def test_main_images_downloaded_into_the_site_or_left_remote(server: ReplayServe
         line.split(": ", 1)[1].strip("'")
         for matter in posts
         for line in matter.splitlines()
-        if line.startswith("image:")
+        if line.startswith("article_image:")
     ]
     local = [i for i in images if i.startswith("/assets/img/news/")]
     assert len(local) == 1 and (tmp_path / "site" / local[0].lstrip("/")).stat().st_size > 0

@@ -103,7 +103,7 @@ def test_front_matter_keys_and_meanings() -> None:
     assert matter["title"] == inert(NAVER.headline) and matter["categories"] == NAVER.categories
     assert matter["excerpt"] == inert(NAVER.excerpt)
     # As the site's own posts: a banner heading with the site's name, then the lead.
-    assert matter["feature_text"] == f"## 뉴스다오 실시간 뉴스 속보입니다.\n\n{inert(NAVER.feature_text)}"
+    assert matter["feature_text"] == f"## 뉴스다오 실시간 뉴스 속보입니다.\n{inert(NAVER.feature_text)}"
     assert matter["date"] == "2024-05-30 11:40:08 +0900"
     # The site's banner is every post's image; the article's photo stays available.
     assert matter["image"] == matter["feature_image"] == "/assets/img/newsdao_breakingnews.jpg"
@@ -277,7 +277,7 @@ def test_the_site_profile_comes_from_settings() -> None:
         )
     )
     matter = front_matter(dataclasses.replace(NAVER, categories=["IT"]), options)
-    assert matter["feature_text"].startswith("## whereispost 실시간 뉴스 속보입니다.\n\n")
+    assert matter["feature_text"].startswith("## whereispost 실시간 뉴스 속보입니다.\n")
     assert matter["image"] == "/assets/img/banner.jpg" and matter["categories"] == ["과학기술"]
     assert len(html.unescape(matter["excerpt"])) == 61 and matter["excerpt"].endswith("…")
     # A section of the site maps too; anything unmapped falls back to the default.
@@ -312,3 +312,12 @@ def test_posts_begin_as_the_sites_own_posts_do() -> None:
         f'<p class="source">출처: <a href="{NAVER.canonical_url}" rel="noopener nofollow">'
     )
     assert credit.endswith(" | 뉴시스</p>")
+
+
+def test_the_readme_shows_what_we_write() -> None:
+    readme = (Path(__file__).parents[1] / "README.md").read_text(encoding="utf-8")
+    shown = readme.split("# ours (tests/fixtures/yna/article-1.html, default profile)\n", 1)[1].split(
+        "```", 1
+    )[0]
+    yna = next(a for a in ARTICLES if a.url == "https://www.yna.co.kr/view/AKR20220907138351061")
+    assert render_post(yna).split("\n---\n", 1)[0].removeprefix("---\n") + "\n" == shown

@@ -17,6 +17,7 @@ from crawler.monitor import FAILED_STAT
 from crawler.replay import ReplayServer
 from crawler.replaysite import replay_site
 from crawler.spiders.base import NewsSpider
+from exports.jekyll import seed_site
 from exports.sql import engine_for, read_articles
 
 
@@ -54,6 +55,7 @@ class Command(ScrapyCommand):
         output = Path(opts.output)
         output.mkdir(parents=True, exist_ok=True)
         feed, database, site_dir = output / "articles.jsonl", output / "news.sqlite3", output / "site"
+        seed_site(site_dir)  # the starter site, so that the posts build as they are
         spiders = [cls for cls in map(loader.load, names) if issubclass(cls, NewsSpider)]
         site = replay_site(spiders)
         with ReplayServer(site) as server:
@@ -84,7 +86,7 @@ class Command(ScrapyCommand):
         sys.stdout.write(json.dumps({"articles": counts, **where}, ensure_ascii=False) + "\n")
         sys.stderr.write(
             f"{sum(counts.values())} articles from {len(counts)} spiders: {feed} (JSON lines), {database} (SQLite), "
-            f"{site_dir / '_posts'} (Jekyll posts)\n"
+            f"{site_dir / '_posts'} (Jekyll posts; preview: jekyll serve --source {site_dir})\n"
         )
         if failed:
             self.exitcode = 1
