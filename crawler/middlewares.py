@@ -24,6 +24,10 @@ from crawler.store import ArticleStore, store_for
 logger = logging.getLogger(__name__)
 
 
+class AlreadyStored(IgnoreRequest):
+    """An article request not sent because the store has the article: a skip, not a failure."""
+
+
 class IncrementalMiddleware:
     """Article requests marked `news_skip_stored` are not sent when the store has their URL.
 
@@ -47,7 +51,7 @@ class IncrementalMiddleware:
             self._store = store_for(self.crawler)
         if self._store.seen(request.url):
             self.stats.inc_value("news/skipped/stored")
-            raise IgnoreRequest(f"already stored: {request.url}")
+            raise AlreadyStored(f"already stored: {request.url}")
 
 
 class BackoffRetryMiddleware(RetryMiddleware):

@@ -100,12 +100,18 @@ def summarize(stats: dict[str, Any]) -> Summary:
         v
         for k, v in stats.items()
         if k.startswith("downloader/exception_type_count/")
-        and not k.endswith((".IgnoreRequest", ".DownloadCancelledError"))
+        and not k.endswith((".IgnoreRequest", ".AlreadyStored", ".DownloadCancelledError"))
     )
     received = stats.get("news/db/received")
     return {
         "articles": articles,
         "discovered": stats.get("news/discovery/articles", 0),
+        "skipped_stored": stats.get("news/skipped/stored", 0),
+        "article_failed": {
+            k.rsplit("/", 1)[1]: v for k, v in stats.items() if k.startswith("news/article_failed/")
+        },
+        # Requests a JOBDIR or a shared queue had seen already: a resumed job's start finds nothing new.
+        "seen_before": stats.get("dupefilter/filtered", 0),
         "bounded": bool(stats.get("news/bounded")),
         # What the database was handed and what it wrote (None where the run has no database).
         "to_store": received,
@@ -151,13 +157,37 @@ def extraction_failures(site: str, summary: Summary, history: list[Summary], lim
 
 def discovery_failures(site: str, summary: Summary, history: list[Summary], limits: Limits) -> list[str]:
     """No article link found at all (stored ones included): robots.txt, a dead or empty feed, or article
-    patterns that no longer match. Judged from the first run: it needs no history."""
-    if summary["discovered"] or summary["finish_reason"] == STOPPED:
+    patterns that no longer match. Judged from the first run: it needs no history. A resumed job whose
+    queue held only articles found no link and needed none."""
+    article_pages = (
+        summary["articles"] + sum(summary["dropped"].values()) + sum(summary["article_failed"].values())
+    )
+    if (
+        summary["discovered"]
+        or article_pages
+        or summary["seen_before"]
+        or summary["finish_reason"] == STOPPED
+    ):
         return []
     return [
         f"MONITOR FAILED site={site} check=discovery found no article link: "
         f"robots.txt forbade {summary['robots_forbidden']} requests, pages={summary['pages']} "
         f"failed={summary['failed']}"
+    ]
+
+
+def article_page_failures(site: str, summary: Summary, history: list[Summary], limits: Limits) -> list[str]:
+    """Article links that gave no page (4xx, refused by robots.txt, download errors after retries): every
+    one of them, or more than half of many."""
+    failed = sum(summary["article_failed"].values())
+    if not failed or summary["finish_reason"] == STOPPED:
+        return []
+    came = summary["articles"] + summary["skipped_stored"] + sum(summary["dropped"].values())
+    if came and (failed < 5 or failed / (failed + came) <= limits.extracted):
+        return []
+    return [
+        f"MONITOR FAILED site={site} check=article_pages failed={summary['article_failed']} of "
+        f"{failed + came} article links, articles={summary['articles']}"
     ]
 
 
@@ -244,6 +274,9 @@ class SiteChecks(Monitor):
 
     def test_discovery(self) -> None:
         self.judge(discovery_failures)
+
+    def test_article_pages(self) -> None:
+        self.judge(article_page_failures)
 
     def test_item_count(self) -> None:
         self.judge(item_count_failures)
@@ -351,7 +384,8 @@ class RunMonitor:
             return  # `scrapy capture` and other tools crawl no news
         kind = "backfill" if spider.backfill else "scheduled"
         self.stats.set_value("news/run_kind", kind)
-        self.stats.set_value("news/bounded", spider.bounded)
+        # max_items, max_pages, or a JOBDIR (stopped and resumed by design): partial counts on purpose.
+        self.stats.set_value("news/bounded", spider.bounded or bool(self.crawler.settings.get("JOBDIR")))
         summary = summarize({**self.stats.get_stats(), "finish_reason": reason})
         self.stats.set_value("news/summary", summary)
         logger.info("Run summary %s (%s): %s", spider.name, kind, json.dumps(summary, ensure_ascii=False))

@@ -21,7 +21,6 @@ value is an http(s) URL or a site path, percent-encoded (`safe_url`), or it is l
 
 from __future__ import annotations
 
-import hashlib
 import html
 import logging
 import re
@@ -104,6 +103,7 @@ _URL_RE = re.compile(
 )
 _URL_MORE = str.maketrans({"'": "%27", "(": "%28", ")": "%29", "\\": "%5C", "|": "%7C", "^": "%5E"})
 _PATH_SAFE = "/-._~:?#@!$&*+,;=%"
+_SOURCE_URL_RE = re.compile(r"^source_url: ['\"]?(\S+?)['\"]?$", re.M)
 
 
 def inert(text: str | None) -> str:
@@ -155,11 +155,6 @@ def post_id(article: Article) -> str:
     """The article's database key, shortened: links that differ only in scheme, host variant or a
     trailing slash are one row, and so one post."""
     return url_key(article.canonical_url)[:12]
-
-
-def _old_post_id(article: Article) -> str:
-    # Posts written before ids followed the database key were named by a hash of the URL's text.
-    return hashlib.sha1(article.canonical_url.encode("utf-8")).hexdigest()[:12]
 
 
 def post_filename(article: Article) -> str:
@@ -308,9 +303,23 @@ class PostWriter:
         self.dropped: Counter[str] = Counter()  # URL values left out, by key
 
     def _index(self) -> dict[str, str]:
+        """Post id → file. Once per site, posts written before ids were database keys (two links to one
+        article made two posts) are read for their `source_url`: one post per article is kept (the
+        newest), and a marker says it was done."""
         if self._files is None:
             self.posts.mkdir(parents=True, exist_ok=True)
-            self._files = {p.stem.rsplit("-", 1)[-1]: p.name for p in self.posts.glob("*.html")}
+            marker = self.posts.parent / ".news-post-ids-v2"  # Jekyll skips dotfiles
+            paths = sorted(self.posts.glob("*.html"), key=lambda p: p.stat().st_mtime)
+            if marker.exists():
+                self._files = {p.stem.rsplit("-", 1)[-1]: p.name for p in paths}
+            else:
+                self._files = {}
+                for path in paths:
+                    key = _post_key(path)
+                    if key in self._files:
+                        (self.posts / self._files[key]).unlink(missing_ok=True)
+                    self._files[key] = path.name
+                marker.write_text("post ids are database keys (exports/jekyll.py)\n", encoding="utf-8")
         return self._files
 
     def write(self, article: Article) -> str:
@@ -318,8 +327,7 @@ class PostWriter:
         files = self._index()
         key, name = post_id(article), post_filename(article)
         target = self.posts / name
-        old = files.pop(_old_post_id(article), None)
-        previous = files.get(key) or old
+        previous = files.get(key)
         if previous and previous != name:
             (self.posts / previous).unlink(missing_ok=True)
         dropped: list[str] = []
@@ -368,6 +376,15 @@ def seed_site(site: Path, starter: Path = STARTER_SITE) -> bool:
             if not target.exists():
                 target.write_bytes(source.read_bytes())
     return True
+
+
+def _post_key(path: Path) -> str:
+    """The id of the article a post holds, from its front matter's `source_url` (posts of every version
+    carry one), else from its file name."""
+    with path.open(encoding="utf-8", errors="replace") as post:
+        head = post.read(16384).split("\n---\n", 1)[0]
+    found = _SOURCE_URL_RE.search(head)
+    return url_key(found.group(1))[:12] if found else path.stem.rsplit("-", 1)[-1]
 
 
 def options_from_settings(settings: Any) -> PostOptions:

@@ -8,7 +8,9 @@ Alembic the first time a process opens the database, or by hand:
 
 from __future__ import annotations
 
+import atexit
 import logging
+import shutil
 import tempfile
 import time
 from collections.abc import Iterable, Iterator
@@ -42,6 +44,7 @@ from sqlalchemy.exc import DBAPIError
 from twisted.internet import task
 
 from crawler.items import Article
+from crawler.store import store_for
 from crawler.urls import url_key
 from exports.models import (
     ArticleRow,
@@ -105,6 +108,7 @@ def migrations_folder() -> Path:
     if here.is_dir():
         return here
     target = Path(tempfile.mkdtemp(prefix="news-migrations-"))
+    atexit.register(shutil.rmtree, target, ignore_errors=True)
     _copy_tree(resources.files("exports") / "migrations", target)
     return target
 
@@ -216,8 +220,9 @@ class SqlWriter:
     their previous state kept in `article_versions`, unchanged ones left alone. Idempotent: the same
     article twice is one row."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, store: SqlStore | None = None) -> None:
         self.engine = engine
+        self.store = store  # its staged near-duplicate signatures are written with their articles
 
     def write(self, articles: list[Article]) -> dict[str, int]:
         now = datetime.now(UTC)
@@ -284,6 +289,10 @@ class SqlWriter:
                 connection, {stored[k].id if k in stored else ids[k]: batch[k] for k in batch}, now
             )
             self._aliases(connection, {stored[k].id if k in stored else ids[k]: (k, batch[k]) for k in batch})
+            if self.store is not None:
+                self._signatures(connection, self.store.staged(batch))
+        if self.store is not None:
+            self.store.signatures_written(batch)  # committed: a failed batch keeps them for its retry
         return counts
 
     def _refetched(self, connection: Any, pairs: list[tuple[Any, Article]]) -> None:
@@ -364,6 +373,20 @@ class SqlWriter:
         if rows:
             connection.execute(insert(NEAR), rows)
 
+    def _signatures(self, connection: Any, staged: dict[str, tuple[str, bytes, str | None]]) -> None:
+        if not staged:
+            return
+        known = set(
+            connection.scalars(select(SIGNATURES.c.url_key).where(SIGNATURES.c.url_key.in_(list(staged))))
+        )
+        rows = [
+            {"url_key": k, "canonical_url": u, "signature": s, "duplicate_of": d}
+            for k, (u, s, d) in staged.items()
+            if k not in known
+        ]
+        if rows:
+            connection.execute(insert(SIGNATURES), rows)
+
     def _aliases(self, connection: Any, articles: dict[int, tuple[str, Article]]) -> None:
         """The fetched URL of each article, where it differs from the canonical one."""
         fetched = {i: (url_key(a.url), a.url) for i, (key, a) in articles.items() if a.url != a.canonical_url}
@@ -411,7 +434,8 @@ class SqlPipeline:
 
     def open_spider(self) -> None:
         self.stats.set_value("news/db/received", 0)  # also says the database is one of this run's outputs
-        self.writer = SqlWriter(engine_for(self.database_url))
+        store = store_for(self.crawler)
+        self.writer = SqlWriter(engine_for(self.database_url), store if isinstance(store, SqlStore) else None)
         if self.flush_seconds > 0:
             self.ticker.start(self.flush_seconds, now=False)
         spider = self.crawler.spider.name if self.crawler.spider else "?"
@@ -516,6 +540,7 @@ class SqlStore:
         self.pending: set[str] = set()
         self.pending_bodies: dict[str, str] = {}
         self.waiting_aliases: dict[str, tuple[str, str]] = {}
+        self.staged_signatures: dict[str, tuple[str, bytes, str | None]] = {}
         self.use_prefilter = prefilter
         self._known: KeyFilter | None = None
 
@@ -627,19 +652,16 @@ class SqlStore:
             for row_id, url, data, duplicate_of in rows:
                 yield row_id, url, bytes(data), duplicate_of
 
-    def save_signatures(self, rows: list[tuple[str, bytes, str | None]]) -> None:
-        keys = {url_key(url): (url, sig, dup) for url, sig, dup in rows}
-        with self.engine.begin() as connection:
-            known = set(
-                connection.scalars(select(SIGNATURES.c.url_key).where(SIGNATURES.c.url_key.in_(list(keys))))
-            )
-            fresh = [
-                {"url_key": k, "canonical_url": u, "signature": s, "duplicate_of": d}
-                for k, (u, s, d) in keys.items()
-                if k not in known
-            ]
-            if fresh:
-                connection.execute(insert(SIGNATURES), fresh)
+    def stage_signature(self, url: str, signature: bytes, duplicate_of: str | None) -> None:
+        """A new article's near-duplicate signature, written with the article by the SQL writer."""
+        self.staged_signatures[url_key(url)] = (url, signature, duplicate_of)
+
+    def staged(self, keys: Iterable[str]) -> dict[str, tuple[str, bytes, str | None]]:
+        return {k: self.staged_signatures[k] for k in keys if k in self.staged_signatures}
+
+    def signatures_written(self, keys: Iterable[str]) -> None:
+        for key in keys:
+            self.staged_signatures.pop(key, None)
 
 
 def read_articles(

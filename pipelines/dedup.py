@@ -30,7 +30,8 @@ from pipelines.neardup import NearDuplicateIndex, RedisNearDuplicateIndex, Signa
 
 logger = logging.getLogger(__name__)
 
-SAVE_EVERY = 200
+# Signatures are read again this far back: on PostgreSQL and MariaDB a row may commit after a later id.
+OVERLAP = 500
 
 
 class DedupPipeline:
@@ -44,7 +45,6 @@ class DedupPipeline:
         self.store = store
         self.stats = stats
         self.index = index if index is not None else NearDuplicateIndex()
-        self.unsaved: list[tuple[str, bytes, str | None]] = []
         self.refresh_seconds = refresh_seconds
         self.last_signature = 0  # the id of the last stored signature read into the index
         self.ticker = task.LoopingCall(self.tick)
@@ -71,15 +71,21 @@ class DedupPipeline:
     def open_spider(self) -> None:
         """Rebuild the near-duplicate index from the stored signatures: no body is read again (a Redis
         index is shared and lasting: nothing to rebuild)."""
+        if isinstance(self.index, RedisNearDuplicateIndex):
+            self.index.open()
         self.refresh(initial=True)
         self.stats.set_value("news/dedup/index_loaded", len(self.index))
         if self.refresh_seconds > 0:
             self.ticker.start(self.refresh_seconds, now=False)
 
     def tick(self) -> None:
-        """Share and learn: this crawl's new signatures go to the database, other crawls' come in."""
-        self.save()
-        self.refresh()
+        """Learn what other crawls stored. A failure (the database busy or gone) is counted and logged;
+        the next tick tries again."""
+        try:
+            self.refresh()
+        except Exception:
+            self.stats.inc_value("news/dedup/refresh_failed")
+            logger.warning("Near-duplicate index: sharing with the database failed; retrying", exc_info=True)
 
     def refresh(self, initial: bool = False) -> None:
         """Read the signatures stored since the last look (at start, all of them) into the index. One
@@ -88,8 +94,8 @@ class DedupPipeline:
         load = getattr(self.store, "signatures", None)
         if load is None or isinstance(self.index, RedisNearDuplicateIndex):
             return
-        for row_id, url, data, duplicate_of in load(after=self.last_signature):
-            self.last_signature = row_id
+        for row_id, url, data, duplicate_of in load(after=max(0, self.last_signature - OVERLAP)):
+            self.last_signature = max(self.last_signature, row_id)
             if url in self.index:
                 continue  # this process's own, saved earlier
             sig = Signature.from_bytes(data)
@@ -116,7 +122,7 @@ class DedupPipeline:
             self.near_duplicate(item, known=True)
             return item
         original = self.store.same_body(item.content_hash) if item.content_hash else None
-        if original and original != item.canonical_url:
+        if original and url_key(original) != url_key(item.canonical_url):
             self.store.add_alias(item.canonical_url, original)
             self.stats.inc_value("news/dedup/same_body")
             raise DropItem(f"same_body: {item.canonical_url} has the body of {original}")
@@ -152,20 +158,15 @@ class DedupPipeline:
         elif not known:
             self.stats.inc_value("news/dedup/unique")
         self.index.add(article.canonical_url, sig, best.key if matches else None)
-        self.unsaved.append((article.canonical_url, sig.to_bytes(), article.duplicate_of))
-        if len(self.unsaved) >= SAVE_EVERY:
-            self.save()
-
-    def save(self) -> None:
-        saver = getattr(self.store, "save_signatures", None)
-        if saver is not None and self.unsaved:
-            saver(self.unsaved)
-        self.unsaved = []
+        # Stored with the article, in the same transaction (exports.sql): an article dropped after this
+        # point, or refused by the database, leaves no signature for other crawls to link to.
+        stage = getattr(self.store, "stage_signature", None)
+        if stage is not None:
+            stage(article.canonical_url, sig.to_bytes(), article.duplicate_of)
 
     def close_spider(self) -> None:
         if self.ticker.running:
             self.ticker.stop()
-        self.save()
         self.refresh()  # a last look for what a crawl running beside this one stored meanwhile
         # Pipelines close in reverse order: the SQL writer has flushed its last batch by now.
         writer = getattr(self.store, "write_aliases", None)

@@ -237,15 +237,25 @@ class RedisNearDuplicateIndex:
     cluster roots in two hashes, each LSH bucket a set. Nothing to rebuild when a process starts.
 
     Bounded by age: a sorted set keeps when each document came, and documents older than `max_days`
-    (syndicated copies come within days) leave every structure, checked every `TRIM_EVERY` additions."""
+    (syndicated copies come within days; 0 keeps all) leave every structure, checked when a crawl opens
+    the index and every `TRIM_EVERY` additions after."""
 
     TRIM_EVERY = 500
 
-    def __init__(self, client: Any, prefix: str | None = None, max_days: float | None = None) -> None:
+    def __init__(self, client: Any, prefix: str | None = None, max_days: float | None = 30) -> None:
         self.redis = client
         self.prefix = prefix or "news:neardup"
-        self.max_age = (max_days or 30) * 86400
+        self.max_age = (max_days if max_days is not None else 30) * 86400
         self.added = 0
+
+    def open(self, now: float | None = None) -> None:
+        """At a crawl's start: date the documents an index of an earlier version holds undated (from
+        now), once, then remove what is past the age limit."""
+        now = now if now is not None else time.time()
+        if self.redis.set(f"{self.prefix}:dated", 1, nx=True):
+            for keys in _chunks(k for k, _ in self.redis.hscan_iter(f"{self.prefix}:sig")):
+                self.redis.zadd(f"{self.prefix}:added", dict.fromkeys(keys, now), nx=True)
+        self.trim(now)
 
     def _bucket_names(self, sig: Signature) -> list[str]:
         full = [f"{self.prefix}:f{b}:{k}" for b, k in enumerate(_band_keys(sig.full, FULL_BANDS).tolist())]
@@ -278,6 +288,8 @@ class RedisNearDuplicateIndex:
 
     def trim(self, now: float | None = None) -> int:
         """Removes the documents older than the index's age limit; how many went."""
+        if not self.max_age:
+            return 0
         cutoff = (now if now is not None else time.time()) - self.max_age
         old = self.redis.zrangebyscore(f"{self.prefix}:added", "-inf", cutoff)
         if not old:
@@ -314,3 +326,14 @@ class RedisNearDuplicateIndex:
     def first_seen(self, key: str) -> str:
         root = self.redis.hget(f"{self.prefix}:root", key)
         return root.decode() if root else key
+
+
+def _chunks(items: Any, size: int = 1000) -> Any:
+    chunk: list[Any] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk

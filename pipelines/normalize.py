@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from crawler.items import Article, Author, Block, RawArticle
 from crawler.korean.boilerplate import clean_blocks
 from crawler.korean.bylines import merge_authors, parse_byline
-from crawler.korean.dates import parse_raw_dates
+from crawler.korean.dates import KST, parse_raw_dates
 from crawler.korean.sentences import make_excerpt
 from crawler.korean.text import clean_text
 from crawler.urls import clean_url, same_site
@@ -69,7 +69,7 @@ def normalize(raw: RawArticle, removed: Counter[str] | None = None) -> Article:
         feature_text=" ".join(subtitle_lines) or excerpt,
         language=None,
         content_hash=content_hash(body_text) if body_text else None,
-        fetched_at=raw.fetched_at,
+        fetched_at=raw.fetched_at.astimezone(KST),  # Seoul time, as the dates: one offset in every output
     )
 
 

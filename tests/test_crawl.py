@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -261,7 +262,7 @@ def test_failures_end_in_a_retry_a_counted_drop_or_a_logged_error(
     assert run.stats["news/dropped/empty"] == 1
     assert run.stats["news/dropped/not_an_article"] == 1
     # logged errors and counted refusals: 404, timeout, redirect loop, robots.txt
-    assert run.stats["httperror/response_ignored_status_count/404"] == 1
+    assert run.stats["news/article_failed/http_404"] == 1
     assert (
         run.stats["downloader/exception_type_count/scrapy.exceptions.DownloadTimeoutError"] == 2
     )  # tried twice
@@ -400,7 +401,6 @@ def test_runs_are_summarized_and_stored_with_their_checks(server: ReplayServer, 
     summary = run.stats["news/summary"]
     assert summary["articles"] == summary["new"] == 6 and summary["coverage"]["headline"] == 1.0
     assert "Run summary techm (scheduled)" in run.log
-    import sqlite3
 
     with sqlite3.connect(tmp_path / "news.sqlite3") as db:
         kind, articles, new, pages, coverage, seconds, stats = db.execute(
@@ -460,12 +460,20 @@ def test_a_healthy_run_prints_nothing_at_warning(server: ReplayServer, tmp_path:
 def test_max_items_keeps_exactly_that_many(server: ReplayServer, tmp_path: Path) -> None:
     run = crawl(server, tmp_path, "aitimes", "max_items=4")  # several requests in flight at once
     assert len(run.items) == 4, run.log[-2000:]
-    import sqlite3
 
     with sqlite3.connect(tmp_path / "news.sqlite3") as db:
         assert db.execute("SELECT count(*) FROM articles").fetchone() == (4,)
     assert run.stats.get("news/dropped/max_items", 0) == run.stats["news/articles_extracted"] - 4
     assert run.returncode == 0 and run.stats["news/summary"]["bounded"] is True
+    with sqlite3.connect(tmp_path / "news.sqlite3") as db:
+        # An article dropped past the limit leaves no near-duplicate signature to be linked to later.
+        assert (
+            db.execute(
+                "SELECT count(*) FROM article_signatures s JOIN articles a ON a.url_key = s.url_key"
+            ).fetchone()
+            == db.execute("SELECT count(*) FROM article_signatures").fetchone()
+            == (4,)
+        )
 
 
 @pytest.mark.parametrize(
@@ -585,3 +593,37 @@ def test_oversized_answers_and_decompression_bombs_are_refused_and_counted(tmp_p
     assert refused == {"too_large": 1, "decompressed_too_large": 1, "too_many_pixels": 1}, run.log[-3000:]
     assert [i["url"] for i in run.items] == [f"{FAIL}/pixels"]
     assert run.stats["news/images/failed"] == 1
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [(f"{FAIL}/gone", "'http_404': 1"), ("https://robots.example.com/private/1", "'refused': 1")],
+    ids=["404", "robots"],
+)
+def test_article_links_that_give_no_page_fail_the_run(
+    server: ReplayServer, tmp_path: Path, url: str, reason: str
+) -> None:
+    run = crawl(server, tmp_path, "generic", f"url={url}")
+    assert run.returncode == 3 and run.items == [], run.log[-2000:]
+    (line,) = [line for line in run.log.splitlines() if "ERROR: MONITOR FAILED" in line]
+    assert "MONITOR FAILED site=generic check=article_pages failed={" + reason in line
+
+
+def test_capture_follows_redirects_as_a_crawl_does(server: ReplayServer, tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "scrapy", "capture", f"{FAIL}/redirect-1", "--dir", str(tmp_path)]
+    done = subprocess.run(
+        [*command, "-s", f"NEWS_REPLAY_URL={server.url}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    (saved,) = [Path(line) for line in done.stdout.splitlines()]
+    meta = json.loads(saved.with_name(saved.name.replace(".html", ".meta.json")).read_text())
+    assert (meta["url"], meta["requested_url"], meta["status"]) == (
+        f"{FAIL}/landed",
+        f"{FAIL}/redirect-1",
+        200,
+    )
+    assert saved.read_bytes() == yna_copy("landed")

@@ -126,11 +126,13 @@ def test_different_stories_on_one_topic_stay_apart() -> None:
 
 def test_a_new_process_rebuilds_the_index_from_stored_signatures(database_url: str) -> None:
     engine = engine_for(database_url)
-    first, _ = pipeline(SqlStore(engine))
+    store = SqlStore(engine)
+    first, _ = pipeline(store)
     for item in (NAVER, YNA, MK):
         first.process_item(item)
+    SqlWriter(engine, store).write([NAVER, YNA])  # signatures go with their articles
     first.close_spider()
-    SqlWriter(engine).write([NAVER, YNA, MK])
+    SqlWriter(engine, store).write([MK])  # the last batch, written when the SQL pipeline closes
     later, stats = pipeline(SqlStore(engine))  # another process: no bodies are read
     assert stats.get_value("news/dedup/index_loaded") == 3
     copy = later.process_item(republished(NAVER, "https://www.news1.kr/it-science/2"))

@@ -4,7 +4,9 @@ three backends, and re-fetches, refreshes and link variants neither double nor l
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import logging
+import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -14,7 +16,7 @@ from scrapy.utils.test import get_crawler
 from sqlalchemy import func, select
 
 from crawler.items import Article
-from exports.jekyll import PostWriter, _old_post_id, post_filename
+from exports.jekyll import PostWriter, post_filename, render_post
 from exports.models import ArticleRow, ArticleVersionRow, AuthorRow, NearDuplicateRow
 from exports.sql import SqlPipeline, SqlStore, SqlWriter, engine_for
 from pipelines.dedup import DedupPipeline
@@ -116,9 +118,10 @@ def dedup(database_url: str) -> tuple[DedupPipeline, SqlWriter, object]:
     engine = engine_for(database_url)
     crawler = get_crawler()
     crawler._apply_settings()
-    pipeline = DedupPipeline(SqlStore(engine), crawler.stats, refresh_seconds=0)
+    store = SqlStore(engine)
+    pipeline = DedupPipeline(store, crawler.stats, refresh_seconds=0)
     pipeline.open_spider()
-    return pipeline, SqlWriter(engine), crawler.stats
+    return pipeline, SqlWriter(engine, store), crawler.stats
 
 
 def test_a_near_duplicate_fetched_again_keeps_its_link(database_url: str) -> None:
@@ -171,25 +174,30 @@ def test_links_that_are_one_article_in_the_database_are_one_post(tmp_path: Path,
     writer = PostWriter(tmp_path)
     assert writer.write(YNA) == "new"
     assert PostWriter(tmp_path).write(dataclasses.replace(YNA, canonical_url=variant)) == "updated"
-    assert [p.name for p in (tmp_path / "_posts").iterdir()] == [post_filename(YNA)]
+    assert [p.name for p in (tmp_path / "_posts").glob("*.html")] == [post_filename(YNA)]
 
 
-def test_a_post_named_the_old_way_is_replaced_not_doubled(tmp_path: Path) -> None:
+def test_posts_doubled_by_earlier_versions_become_one(tmp_path: Path) -> None:
+    """Before ids were database keys, http and https links to one article made two posts."""
     posts = tmp_path / "_posts"
     posts.mkdir()
-    old = posts / post_filename(YNA).replace(
-        post_filename(YNA).rsplit("-", 1)[1], f"{_old_post_id(YNA)}.html"
-    )
-    old.write_text("---\ntitle: old\n---\n", encoding="utf-8")
-    PostWriter(tmp_path).write(YNA)
-    assert [p.name for p in posts.iterdir()] == [post_filename(YNA)]
+    for n, link in enumerate(["http://www.yna.co.kr/view/AKR20220907138351061", YNA.canonical_url]):
+        old = dataclasses.replace(YNA, canonical_url=link)
+        name = post_filename(YNA).rsplit("-", 1)[0] + f"-{hashlib.sha1(link.encode()).hexdigest()[:12]}.html"
+        (posts / name).write_text(render_post(old), encoding="utf-8")
+        os.utime(posts / name, (1_700_000_000 + n, 1_700_000_000 + n))
+    writer = PostWriter(tmp_path)
+    assert writer.write(YNA) == "updated"
+    assert [p.name for p in posts.glob("*.html")] == [post_filename(YNA)]
+    assert PostWriter(tmp_path).write(YNA) == "unchanged"  # and the scan is not repeated
 
 
 def test_crawls_sharing_a_database_see_each_others_copies(database_url: str) -> None:
     """Two spiders started at the same minute against one database (the README's systemd timers)."""
-    engine = engine_for(database_url)
-    yonhap, naver = dedup(database_url)[0], dedup(database_url)[0]  # both opened before either stored
-    writer = SqlWriter(engine)
+    (yonhap, _, _), (naver, writer, _) = (
+        dedup(database_url),
+        dedup(database_url),
+    )  # both open before either stores
     writer.write([naver.process_item(NAVER)])
     naver.tick()  # what its timer does every NEWS_DEDUP_REFRESH_SECONDS
     # The same body under another URL: the database is asked, not the picture read at start.
@@ -206,19 +214,24 @@ def test_crawls_sharing_a_database_see_each_others_copies(database_url: str) -> 
 def test_copies_two_crawls_stored_in_the_same_moment_are_reported(
     database_url: str, caplog: pytest.LogCaptureFixture
 ) -> None:
-    (first, _, first_stats), (second, _, second_stats) = dedup(database_url), dedup(database_url)
-    assert first.process_item(NAVER).duplicate_of is None
+    (first, first_writer, first_stats), (second, second_writer, second_stats) = (
+        dedup(database_url),
+        dedup(database_url),
+    )
+    first_writer.write([first.process_item(NAVER)])
     copy = republished(NAVER, "https://www.news1.kr/articles/2")
-    assert second.process_item(copy).duplicate_of is None  # neither could see the other's yet
+    second_writer.write([second.process_item(copy)])
+    assert NAVER.duplicate_of is None and copy.duplicate_of is None  # neither could see the other's yet
     with caplog.at_level(logging.WARNING, logger="pipelines.dedup"):
         first.tick()
         second.tick()
-    missed = first_stats.get_value("news/dedup/concurrent_missed", 0) + second_stats.get_value(
-        "news/dedup/concurrent_missed", 0
+    # Each crawl, taking in the other's copy, says so.
+    assert first_stats.get_value("news/dedup/concurrent_missed") == 1
+    assert second_stats.get_value("news/dedup/concurrent_missed") == 1
+    assert len(caplog.records) == 2
+    assert all(
+        NAVER.canonical_url in r.getMessage() and copy.canonical_url in r.getMessage() for r in caplog.records
     )
-    assert missed == 1
-    (record,) = caplog.records
-    assert NAVER.canonical_url in record.getMessage() and copy.canonical_url in record.getMessage()
 
 
 def test_the_redis_index_forgets_articles_older_than_its_window(redis_index) -> None:
@@ -236,3 +249,45 @@ def test_the_redis_index_forgets_articles_older_than_its_window(redis_index) -> 
     keys = index.redis.keys(f"{index.prefix}:*")
     members = set().union(*(index.redis.smembers(k) for k in keys if index.redis.type(k) == b"set"))
     assert members == {YNA.canonical_url.encode()}
+
+
+def test_a_recheck_through_another_form_of_the_link_is_no_copy_of_itself(database_url: str) -> None:
+    """Stored under https://www.…, fetched again at http://m.… (no rel=canonical): the same article."""
+    pipeline, writer, stats = dedup(database_url)
+    writer.write([pipeline.process_item(YNA)])
+    mobile = "http://m.yna.co.kr/view/AKR20220907138351061"
+    fresh, _, _ = dedup(database_url)  # a later run
+    again = fresh.process_item(dataclasses.replace(YNA, url=mobile, canonical_url=mobile))
+    assert again.canonical_url == mobile and stats.get_value("news/dedup/same_body") is None
+
+
+def test_a_failed_refresh_is_counted_and_the_next_one_tries_again(
+    database_url: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    pipeline, _, stats = dedup(database_url)
+    broken = pipeline.store.signatures
+
+    def gone(after: int = 0):
+        raise OSError("database is locked")
+
+    pipeline.store.signatures = gone  # type: ignore[method-assign]
+    with caplog.at_level(logging.WARNING, logger="pipelines.dedup"):
+        pipeline.tick()  # raises nothing: the timer keeps running
+    assert stats.get_value("news/dedup/refresh_failed") == 1 and "retrying" in caplog.text
+    pipeline.store.signatures = broken  # type: ignore[method-assign]
+    pipeline.tick()
+    assert stats.get_value("news/dedup/refresh_failed") == 1
+
+
+def test_a_crawl_opening_the_redis_index_dates_old_entries_and_trims(redis_index) -> None:
+    index = redis_index()
+    day = 86400.0
+    sig = signature(NAVER.body_text)
+    assert sig is not None
+    index.add(NAVER.canonical_url, sig, now=1_000 * day)
+    index.redis.hset(f"{index.prefix}:sig", "https://undated.example/1", sig.to_bytes())  # an older version's
+    later = redis_index()
+    later.open(now=1_040 * day)  # 40 days on: the dated entry goes, the undated one is dated now
+    assert NAVER.canonical_url not in later and "https://undated.example/1" in later
+    later.open(now=1_075 * day)
+    assert "https://undated.example/1" not in later

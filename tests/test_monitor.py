@@ -7,6 +7,7 @@ from scrapy.settings import Settings
 
 from crawler.monitor import (
     Limits,
+    article_page_failures,
     coverage_failures,
     discovery_failures,
     error_failures,
@@ -39,6 +40,7 @@ HISTORY = [summarize(GOOD) for _ in range(4)]
 CHECKS = (
     finish_failures,
     discovery_failures,
+    article_page_failures,
     extraction_failures,
     item_count_failures,
     storage_failures,
@@ -171,3 +173,27 @@ def test_requests_not_sent_on_purpose_are_not_errors() -> None:
     summary = summarize({**GOOD, **skipped})
     assert summary["failed"] == {"404": 2, "exceptions": 2}
     assert check("aitimes", summary, HISTORY) == []
+
+
+def test_article_links_that_all_fail_fail_the_run() -> None:
+    nothing = {
+        k: v
+        for k, v in GOOD.items()
+        if not k.startswith(("news/db/", "news/coverage/", "item_", "news/dropped"))
+    }
+    summary = summarize({**nothing, "news/article_failed/http_404": 6, "news/article_failed/refused": 2})
+    assert check("thelec", summary, []) == [
+        "MONITOR FAILED site=thelec check=article_pages failed={'http_404': 6, 'refused': 2} of 8 article links, "
+        "articles=0"
+    ]
+    # One dead link among many articles is no alarm; most of them is.
+    assert article_page_failures("thelec", with_(news__article_failed__http_404=1), [], Limits()) == []
+    assert article_page_failures("thelec", with_(news__article_failed__http_404=60), [], Limits())
+
+
+def test_a_resumed_job_whose_queue_held_only_articles_passes() -> None:
+    # A JOBDIR run is partial by design: bounded, not judged by its count of links.
+    resumed = {k: v for k, v in GOOD.items() if k != "news/discovery/articles"} | {"news/bounded": True}
+    assert check("aitimes", summarize(resumed), HISTORY) == []
+    rerun = {"dupefilter/filtered": 3, "finish_reason": "finished"}  # a finished job started again
+    assert discovery_failures("aitimes", summarize(rerun), [], Limits()) == []

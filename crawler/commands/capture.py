@@ -48,7 +48,12 @@ class CaptureSpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.urls:
             yield scrapy.Request(
-                url, callback=self.save, meta={"handle_httpstatus_all": True}, dont_filter=True
+                url,
+                callback=self.save,
+                # Errors reach the callback (to be refused or, with --any-status, saved); redirects are
+                # followed, as a crawl follows them.
+                meta={"handle_httpstatus_list": list(range(400, 600))},
+                dont_filter=True,
             )
 
     def save(self, response: Response) -> None:
@@ -63,7 +68,7 @@ class CaptureSpider(scrapy.Spider):
         page.write_bytes(response.body)
         meta = {
             "url": response.url,
-            "requested_url": response.request.url if response.request else response.url,
+            "requested_url": response.meta.get("redirect_urls", [response.url])[0],
             "status": response.status,
             "headers": {
                 k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()

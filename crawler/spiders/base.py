@@ -16,11 +16,15 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, ClassVar
 
 import scrapy
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.settings import SETTINGS_PRIORITIES
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
 
 from crawler.items import RawArticle
 from crawler.korean.dates import KST, parse_raw_dates
+from crawler.middlewares import AlreadyStored
 from crawler.pages import ArticlePage, PageError, extract
 from crawler.spiders.discovery import Entry, listing_entries, parse_feed, parse_sitemap
 from crawler.store import ArticleStore, store_for
@@ -153,8 +157,27 @@ class NewsSpider(scrapy.Spider):
         return scrapy.Request(
             url,
             callback=self.parse_article,
+            errback=self.article_failed,
             meta={"news_article": True, "news_skip_stored": not self.refresh},
         )
+
+    def article_failed(self, failure: Failure) -> None:
+        """An article request that gave no page, counted by why (`news/article_failed/<reason>`), which the
+        run's checks judge; a skip of a stored article is no failure."""
+        error = failure.value
+        if isinstance(error, AlreadyStored):
+            return
+        request = getattr(failure, "request", None)
+        url = request.url if request is not None else "?"
+        if isinstance(error, HttpError):
+            reason = f"http_{error.response.status}"
+            logger.info("Article page %s answered %d", url, error.response.status)
+        elif isinstance(error, IgnoreRequest):
+            reason = "refused"  # robots.txt, offsite, too large: logged where refused
+        else:
+            reason = type(error).__name__
+            logger.error("Article page %s could not be fetched: %s", url, error)
+        self.crawler.stats.inc_value(f"news/article_failed/{reason}")
 
     def listing_days(self, template: str) -> list[date | None]:
         """Newest first: every day from `until` (default today) back to `since` (default today) for
