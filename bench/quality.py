@@ -1,5 +1,5 @@
-"""Extraction quality: body F1 on the article-extraction benchmark beside trafilatura, and field accuracy
-on the Korean corpus fixtures.
+"""Extraction quality: body F1 on the article-extraction benchmark beside trafilatura, publication dates
+beside htmldate on the same pages, and field accuracy on the Korean corpus fixtures.
 
     .venv/bin/python -m bench.quality [--json]
 
@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import trafilatura
+from htmldate import find_date
 
 from bench.scoring import PageScore, f1
 from crawler.korean.boilerplate import COPYRIGHT_RE, DATELINE_PREFIX_RE, TRAILING_BYLINE_RE
@@ -65,6 +66,44 @@ def score_benchmark() -> dict[str, dict[str, float]]:
     return result
 
 
+def score_dates() -> dict[str, object]:
+    """Our publication date beside htmldate's on every benchmark page: pages where htmldate finds one and
+    we do not (the target is none), and dates more than a day apart, listed for a look."""
+    fetched = datetime(2026, 12, 1, tzinfo=UTC)  # after every page: no date is refused as future here
+    both = theirs_only = ours_only = neither = 0
+    apart: list[dict[str, str]] = []
+    missed: list[str] = []
+    for _, url, html in benchmark_pages():
+        try:
+            article = normalize(extract(url, html, {"Content-Type": "text/html; charset=utf-8"}, fetched))
+            ours = article.date_published
+        except PageError:
+            ours = None
+        found = find_date(html, original_date=True, extensive_search=True, url=url)
+        theirs = datetime.fromisoformat(found).replace(tzinfo=UTC) if found else None
+        if ours and theirs:
+            both += 1
+            if abs(ours.astimezone(UTC).date() - theirs.date()) > timedelta(days=1):
+                apart.append(
+                    {"url": url, "ours": ours.date().isoformat(), "htmldate": theirs.date().isoformat()}
+                )
+        elif theirs:
+            theirs_only += 1
+            missed.append(url)
+        elif ours:
+            ours_only += 1
+        else:
+            neither += 1
+    return {
+        "both": both,
+        "htmldate_only": theirs_only,
+        "ours_only": ours_only,
+        "neither": neither,
+        "apart_over_a_day": apart,
+        "missed": missed,
+    }
+
+
 def score_korean() -> dict[str, float | int]:
     """Share of the corpus article pages whose fields equal the reviewed expected Article."""
     fields = {"headline": 0, "date_published": 0, "authors": 0, "main_image": 0, "clean_body": 0}
@@ -103,17 +142,25 @@ def main() -> int:
     parser.add_argument("--json", action="store_true", help="end with one JSON line of the figures")
     args = parser.parse_args()
     bench = score_benchmark()
+    dates = score_dates()
     korean = score_korean()
     print(f"Article-extraction benchmark, {bench['ours']['pages']} pages (body, 4-token shingles)")
     print(f"{'extractor':<14}{'precision':>10}{'recall':>10}{'F1':>10}")
     for name, row in bench.items():
         print(f"{name:<14}{row['precision']:>10.3f}{row['recall']:>10.3f}{row['f1']:>10.3f}")
+    print("\nPublication dates beside htmldate, same pages")
+    for key in ("both", "htmldate_only", "ours_only", "neither"):
+        print(f"  {key:<16}{dates[key]:>6}")
+    for url in dates["missed"]:  # type: ignore[attr-defined]
+        print(f"  htmldate only: {url}")
+    for row in dates["apart_over_a_day"]:  # type: ignore[attr-defined]
+        print(f"  more than a day apart: {row['url']} ours {row['ours']} htmldate {row['htmldate']}")
     print(f"\nKorean corpus, {korean['pages']} article pages: share right")
     for key, value in korean.items():
         if key != "pages":
             print(f"  {key:<16}{value:>6.0%}")
     if args.json:
-        print(json.dumps({"benchmark": bench, "korean": korean}))
+        print(json.dumps({"benchmark": bench, "dates": dates, "korean": korean}))
     return 0
 
 

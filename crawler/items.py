@@ -52,11 +52,13 @@ class RawArticle:
     author_names: list[str] = field(default_factory=list)
     date_published_raw: str | None = None
     date_modified_raw: str | None = None
+    date_source: str | None = None  # where the publication date was read (crawler.pages.generic)
     section: str | None = None
     categories: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     description: str | None = None
     blocks: list[Block] = field(default_factory=list)
+    cut: bool = False  # the body was longer than a page's body may be, and was cut
     main_image: Image | None = None
     images: list[Image] = field(default_factory=list)
     html_lang: str | None = None
@@ -77,6 +79,7 @@ class Article:
     date_modified: datetime | None = None
     date_published_raw: str | None = None
     date_modified_raw: str | None = None
+    date_source: str | None = None
     section: str | None = None
     categories: list[str] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)

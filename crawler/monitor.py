@@ -131,6 +131,14 @@ def summarize(stats: dict[str, Any]) -> Summary:
         | ({"exceptions": exceptions} if exceptions else {}),
         "coverage": {
             f: round(stats.get(f"news/coverage/{f}", 0) / articles, 3) if articles else None for f in FIELDS
+        }
+        # Where the dates came from, as shares: a site whose dates move to htmldate or the URL changed.
+        | {
+            "date_source": {
+                k.rsplit("/", 1)[1]: round(v / articles, 3)
+                for k, v in stats.items()
+                if k.startswith("news/date_source/") and articles
+            }
         },
         "robots_forbidden": stats.get("robotstxt/forbidden", 0),
         "seconds": round(stats.get("elapsed_time_seconds", 0), 1),
@@ -376,6 +384,8 @@ class RunMonitor:
         if isinstance(item, Article):
             for name in coverage_counts(item):
                 self.stats.inc_value(f"news/coverage/{name}")
+            if item.date_source:
+                self.stats.inc_value(f"news/date_source/{item.date_source}")
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         from crawler.spiders.base import NewsSpider

@@ -84,6 +84,7 @@ class ArticleRow(Base):
     date_modified: Mapped[datetime | None] = mapped_column(UTCDateTime)
     date_published_raw: Mapped[str | None] = mapped_column(String(200))
     date_modified_raw: Mapped[str | None] = mapped_column(String(200))
+    date_source: Mapped[str | None] = mapped_column(String(16))
     fetched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -57,6 +57,7 @@ def normalize(raw: RawArticle, removed: Counter[str] | None = None) -> Article:
         date_modified=modified,
         date_published_raw=raw.date_published_raw,
         date_modified_raw=raw.date_modified_raw,
+        date_source=raw.date_source if published else None,
         section=clean_text(raw.section) or None,
         categories=raw.categories or [categorize(raw.section)],
         tags=raw.tags,

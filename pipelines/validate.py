@@ -7,8 +7,8 @@ from typing import Any
 from scrapy.exceptions import DropItem
 
 from crawler.items import Article
-from crawler.korean.dates import is_future
-from crawler.korean.text import hangul_ratio
+from crawler.korean.dates import EARLIEST, is_future
+from crawler.korean.text import letter_shares
 
 KOREAN_MIN_RATIO = 0.3
 LATIN_MIN_RATIO = 0.7
@@ -25,12 +25,10 @@ class ValidationError(DropItem):
 def detect_language(text: str) -> str | None:
     """`ko` when Hangul is a real share of the letters (tech news is full of Latin names), else `en`
     when Latin dominates, else None."""
-    ratio = hangul_ratio(text)
-    if ratio >= KOREAN_MIN_RATIO:
+    hangul, latin = letter_shares(text)
+    if hangul >= KOREAN_MIN_RATIO:
         return "ko"
-    letters = [c for c in text if c.isalpha()]
-    latin = sum(1 for c in letters if c.isascii())
-    return "en" if letters and latin / len(letters) >= LATIN_MIN_RATIO else None
+    return "en" if latin >= LATIN_MIN_RATIO else None
 
 
 def validate(
@@ -49,6 +47,9 @@ def validate(
         raise ValidationError("body_too_short", f"{len(article.body_text)} characters < {min_body_chars}")
     if require_date and article.date_published is None:
         raise ValidationError("no_date", f"unparsed {article.date_published_raw!r}")
+    if article.date_published is not None and article.date_published < EARLIEST:
+        # `0001-01-01T00:00:00Z` and its kin: a CMS's placeholder, no date
+        raise ValidationError("no_date", f"placeholder {article.date_published_raw!r}")
     now = article.fetched_at
     for value in (article.date_published, article.date_modified):
         if value is not None and now is not None and is_future(value, now):

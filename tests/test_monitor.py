@@ -32,6 +32,8 @@ GOOD = {
     "news/coverage/date_published": 49,
     "news/coverage/authors": 40,
     "news/coverage/main_image": 45,
+    "news/date_source/jsonld": 45,
+    "news/date_source/htmldate": 4,
     "elapsed_time_seconds": 61.2,
     "finish_reason": "finished",
     "news/dropped/no_date": 1,
@@ -68,6 +70,7 @@ def test_summary_has_every_figure() -> None:
         "date_published": 0.98,
         "authors": 0.8,
         "main_image": 0.9,
+        "date_source": {"jsonld": 0.9, "htmldate": 0.08},
     }
     assert summary["seconds"] == 61.2 and summary["finish_reason"] == "finished"
 

@@ -227,3 +227,116 @@ def test_unmarked_listing_urls_are_not_articles(url: str) -> None:
     with pytest.raises(PageError) as caught:
         extract(url, page("<title>목록</title>", PARAGRAPH), {}, NOW)
     assert caught.value.reason == "not_an_article"
+
+
+@pytest.mark.parametrize(
+    ("head", "body", "raw", "source"),
+    [
+        # several tokens in one itemprop
+        (
+            "<title>마이크로데이터</title>",
+            f'<time itemprop="datePublished dateCreated" datetime="2019-11-18T10:15:00+09:00">어제</time>{PARAGRAPH}',
+            "2019-11-18T10:15:00+09:00",
+            "microdata",
+        ),
+        # a compact meta date
+        ('<meta name="date" content="20191118"><title>압축 날짜</title>', PARAGRAPH, "20191118", "meta"),
+        (
+            '<meta name="pubdate" content="2019-11-18T09:00:00"><title>pubdate</title>',
+            PARAGRAPH,
+            "2019-11-18T09:00:00",
+            "meta",
+        ),
+        # a mobile page whose only date is a bare line after the reporter's name
+        (
+            "<title>모바일</title>",
+            f"<div class='info'><span>이용민 기자 |</span><br><span>2020-03-04 16:52:59</span></div>{PARAGRAPH}",
+            "2020-03-04 16:52:59",
+            "byline",
+        ),
+        # a CMS placeholder first: the next statement is used
+        (
+            '<meta property="article:published_time" content="0001-01-01T00:00:00Z"><title>자리표시</title>',
+            f'<time datetime="2021-06-01T12:00:00+09:00">6월 1일</time>{PARAGRAPH}',
+            "2021-06-01T12:00:00+09:00",
+            "time",
+        ),
+        # a date after the fetch is no publication date: the next one is
+        (
+            '<meta property="article:published_time" content="2031-01-01T00:00:00+09:00"><title>미래</title>',
+            f'<time datetime="2025-12-31T12:00:00+09:00">어제</time>{PARAGRAPH}',
+            "2025-12-31T12:00:00+09:00",
+            "time",
+        ),
+    ],
+    ids=["microdata-list", "meta-compact", "meta-pubdate", "byline-line", "placeholder", "future"],
+)
+def test_the_first_plausible_statement_of_the_date_is_used(
+    head: str, body: str, raw: str, source: str
+) -> None:
+    found = extract(URL, page(head, body), {}, NOW)
+    assert (found.date_published_raw, found.date_source) == (raw, source)
+
+
+def test_htmldate_then_the_url_when_an_article_states_nothing_usable() -> None:
+    article = '<meta property="og:type" content="article">'
+    # Nothing we read directly; htmldate finds the date in the text.
+    text = extract(
+        URL, page(f"{article}<title>본문 날짜</title>", f"<p>게시일 2023/07/14</p>{PARAGRAPH}"), {}, NOW
+    )
+    assert text.date_source == "htmldate" and text.date_published_raw.startswith("2023-07-14")
+    dated_url = "https://www.example.co.kr/news/2022/03/05/story"
+    by_url = extract(dated_url, page(f"{article}<title>주소 날짜</title>", PARAGRAPH), {}, NOW)
+    # htmldate reads the URL itself when it has it; ours is the last resort when it finds nothing
+    assert by_url.date_source in {"htmldate", "url"} and by_url.date_published_raw.startswith("2022-03-05")
+
+
+def test_a_page_that_does_not_say_it_is_an_article_gets_no_guessed_date() -> None:
+    """A listing or home page served at an article's address stays dateless, and is dropped."""
+    listing = extract(
+        "https://www.example.co.kr/news/2022/03/05/story",
+        page("<title>목록</title>", f"<p>게시일 2023/07/14</p>{PARAGRAPH}"),
+        {},
+        NOW,
+    )
+    assert (listing.date_published_raw, listing.date_source) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("title", "h1", "expected"),
+    [
+        ("삼성, 새 노트북 공개 : 뉴스 : 동아닷컴", "삼성, 새 노트북 공개", "삼성, 새 노트북 공개"),
+        ("동아닷컴 :: 삼성, 새 노트북 공개", "삼성, 새 노트북 공개", "삼성, 새 노트북 공개"),
+        ("삼성, 새 노트북 공개 » 어느신문", "삼성, 새 노트북 공개", "삼성, 새 노트북 공개"),
+        # an <h1> that is only a section, or a title that merely begins with the same words, stays
+        (
+            "오늘의 주요 뉴스: 삼성전자가 새 노트북을 공개했다",
+            "오늘의 주요 뉴스",
+            "오늘의 주요 뉴스: 삼성전자가 새 노트북을 공개했다",
+        ),
+        (
+            "삼성, 새 노트북 공개 - 가격은 지난해와 같은 수준으로 책정",
+            "삼성, 새 노트북 공개",
+            "삼성, 새 노트북 공개 - 가격은 지난해와 같은 수준으로 책정",
+        ),
+    ],
+)
+def test_the_pages_own_h1_is_the_headline_inside_a_decorated_title(
+    title: str, h1: str, expected: str
+) -> None:
+    found = extract(URL, page(f"<title>{title}</title>", f"<h1>{h1}</h1>{PARAGRAPH}"), {}, NOW)
+    assert found.headline == expected
+
+
+def test_an_unmarked_page_whose_h1_is_its_headline_is_an_article_for_its_date() -> None:
+    headline = "우주 발사체 사업, 더 큰 역할을 찾는다"
+    found = extract(
+        "https://www.example.co.kr/article/3834/1",
+        page(
+            f"<title>{headline} | 스페이스리뷰</title>",
+            f"<h1>{headline}</h1><p>게시일 2023/07/14</p>{PARAGRAPH}",
+        ),
+        {},
+        NOW,
+    )
+    assert found.date_source == "htmldate" and found.date_published_raw.startswith("2023-07-14")

@@ -67,6 +67,10 @@ _WEEKDAY_RE = re.compile(r"\(\s*[월화수목금토일]\s*\)|[월화수목금토
 _ISO_RE = re.compile(
     r"^(\d{4}-\d{2}-\d{2})(?:[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?))?\s*(Z|[+-]\d{2}:?\d{2})?$"
 )
+# `<meta name="date" content="20191118">` and its kin: digits only, a time after a T or not at all.
+_COMPACT_RE = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:T?(\d{2})(\d{2})(\d{2})?)?$")
+# The first day of news on the web; anything earlier on a page is a placeholder (`0001-01-01`).
+EARLIEST = datetime(1995, 1, 1, tzinfo=KST)
 _NUMERIC_RE = re.compile(
     r"(?P<y>\d{4})\s*(?:[.\-/]|년)\s*(?P<m>\d{1,2})\s*(?:[.\-/]|월)\s*(?P<d>\d{1,2})\s*(?:일|\.)?"
     r"(?:\s*(?P<ampm>오전|오후|AM|PM|am|pm|a\.m\.|p\.m\.)?\s*"
@@ -145,17 +149,24 @@ def parse_date(
     return value
 
 
+def plausible(value: datetime | None, fetched_at: datetime) -> bool:
+    """A publication date a page can have: not before news was on the web, not after it was fetched."""
+    return value is not None and value >= EARLIEST and not is_future(value, fetched_at)
+
+
 def is_future(value: datetime, now: datetime) -> bool:
     """Later than `now` by more than a page clock's usual skew."""
     return value > now + FUTURE_TOLERANCE
 
 
+@lru_cache(maxsize=4096)
 def parse_raw_dates(
     published_raw: str | None, modified_raw: str | None, now: datetime | None = None
 ) -> tuple[datetime | None, datetime | None]:
     """Published and modified datetimes from a page's raw date strings, labelled or not.
 
-    Future dates are kept: callers that must refuse them check `is_future` and say why.
+    Future dates are kept: callers that must refuse them check `is_future` and say why. Remembered:
+    the page layer, the spider's window and normalize ask about the same strings.
     """
     published = modified = None
     if published_raw:
@@ -173,6 +184,12 @@ def _parse(text: str, now: datetime, tz: ZoneInfo) -> datetime | None:
         return None
     if match := _ISO_RE.match(text):
         return _from_iso(match, tz)
+    if match := _COMPACT_RE.match(text):
+        y, m, d, hh, mm, ss = (int(g) if g else 0 for g in match.groups())
+        try:
+            return datetime(y, m, d, hh, mm, ss, tzinfo=tz)
+        except ValueError:
+            return None
     if match := _NUMERIC_RE.search(text):
         return _from_numeric(match, tz)
     if match := _DAY_WORD_RE.search(text):

@@ -9,8 +9,10 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), Non
 _SPACES_RE = re.compile(r"[ \t\u00a0\u2002\u2003\u2009\u3000]+")
 # Control characters (C0, C1, and the Unicode line and paragraph separators) are spaces in text.
 _CONTROLS_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
-_HANGUL_RE = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]")
-_LETTER_RE = re.compile(r"[^\W\d_]")
+# Runs, not single characters: counting their lengths is several times faster than a match per letter.
+_HANGUL_RE = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]+")
+_LETTER_RE = re.compile(r"[^\W\d_]+")
+_LATIN_RE = re.compile(r"[A-Za-z]+")
 
 
 def clean_text(text: str | None) -> str:
@@ -21,7 +23,10 @@ def clean_text(text: str | None) -> str:
     return _SPACES_RE.sub(" ", text.replace("\r", " ").replace("\n", " ")).strip()
 
 
-def hangul_ratio(text: str) -> float:
-    """Share of Hangul among the letters of `text` (0.0 when it has no letters)."""
-    letters = len(_LETTER_RE.findall(text))
-    return len(_HANGUL_RE.findall(text)) / letters if letters else 0.0
+def letter_shares(text: str) -> tuple[float, float]:
+    """Shares of Hangul and of Latin letters among the letters of `text` (0.0 each without letters)."""
+    letters = sum(map(len, _LETTER_RE.findall(text)))
+    if not letters:
+        return 0.0, 0.0
+    return sum(map(len, _HANGUL_RE.findall(text))) / letters, sum(map(len, _LATIN_RE.findall(text))) / letters
+

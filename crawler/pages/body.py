@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from functools import lru_cache
 from urllib.parse import urljoin
@@ -61,11 +62,17 @@ def blocks_from_element(
     base_url: str,
     drop: tuple[str, ...] = (),
     headings: tuple[str, ...] = (),
+    max_chars: int | None = None,
 ) -> list[Block]:
-    """Walk a body element into paragraphs, headings, list items, quotes and captioned images.
+    """Walk a body element into paragraphs, headings, list items, quotes and captioned images, up to
+    `max_chars` of text (the walk stops there, so a huge body costs no more than a long one).
 
-    `drop` selectors remove elements first; `headings` mark site-specific subheading elements.
+    `drop` selectors remove elements first; `headings` mark site-specific subheading elements. The page's
+    tree is left whole: what must be cut up is copied first.
     """
+    if drop or headings:
+        root = copy.deepcopy(root)
+        root.tail = None
     for selector in drop:
         for element in css(selector)(root):
             if element is not root:
@@ -74,8 +81,12 @@ def blocks_from_element(
         for element in css(selector)(root):
             element.set(_HEADING_MARK, "")
     captions = _captions(root)
-    walker = _Walker(base_url, captions)
-    walker.walk(root)
+    walker = _Walker(base_url, captions, max_chars)
+    tail, root.tail = root.tail, None  # the text after the body is not the body's
+    try:
+        walker.walk(root)
+    finally:
+        root.tail = tail
     walker.flush()
     return walker.blocks
 
@@ -104,8 +115,14 @@ def _captions(root: lxml.html.HtmlElement) -> dict[lxml.html.HtmlElement, lxml.h
 
 
 class _Walker:
-    def __init__(self, base_url: str, captions: dict[lxml.html.HtmlElement, lxml.html.HtmlElement]) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        captions: dict[lxml.html.HtmlElement, lxml.html.HtmlElement],
+        max_chars: int | None = None,
+    ) -> None:
         self.base_url = base_url
+        self.budget = max_chars if max_chars is not None else float("inf")
         self.captions = captions
         self.skip = set(captions.values())
         self.blocks: list[Block] = []
@@ -116,10 +133,13 @@ class _Walker:
         text = clean_text("".join(self.buffer))
         if text:
             self.blocks.append(Block(self.kind, text))
+            self.budget -= len(text)
         self.buffer = []
         self.kind = "p"
 
     def walk(self, element: lxml.html.HtmlElement) -> None:
+        if self.budget < 0:
+            return
         tag = element.tag if isinstance(element.tag, str) else ""
         if tag in _SKIP_TAGS or element in self.skip or not tag:
             self._tail(element)

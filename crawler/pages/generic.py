@@ -10,15 +10,18 @@ from __future__ import annotations
 import copy
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from functools import cached_property
 from typing import Any, ClassVar, TypeVar
 from urllib.parse import urljoin, urlsplit
 
+import lxml.etree
 import lxml.html
+from htmldate import find_date
 
 from crawler.items import Block, Image, RawArticle
+from crawler.korean.dates import EARLIEST, KST, parse_raw_dates, plausible
 from crawler.korean.text import clean_text
 from crawler.pages.body import blocks_from_element, blocks_from_trafilatura, css, images_around
 from crawler.pages.document import Document, PageError, node_types
@@ -40,6 +43,7 @@ _SEPARATORS = (
     "-",
     ":",
 )
+_SEPARATOR_CHARS = set("|-–—:：ㅣ<>«»·•/~_")
 SECTION_WORDS = frozenset(
     "정치 경제 사회 국제 세계 문화 생활 생활/문화 스포츠 연예 오피니언 IT IT/과학 과학 테크 산업 금융 증권 부동산 전국 사설 칼럼 뉴스 기사 전체기사 기사본문 모바일 "
     "인터넷 게임 보안 반도체 통신 Tech News Business".split()
@@ -61,6 +65,29 @@ _GENERIC_BYLINE = (
     ".byline, .article-byline, .reporter, .writer, .journalist, [itemprop=author] [itemprop=name]"
 )
 _GENERIC_BODY = "[itemprop=articleBody]"
+_DATE_META = (
+    "article:published_time",
+    "og:article:published_time",
+    "datepublished",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "dc.date",
+    "dc.date.issued",
+    "dcterms.created",
+    "date",
+)
+_BYLINE_DATE_RE = re.compile(
+    r"(?:기자|특파원|에디터)\s*[|│ㅣ·/]?\s*(?P<date>\d{4}[-./]\d{1,2}[-./]\d{1,2}(?:[ T]+\d{1,2}:\d{2}(?::\d{2})?)?)"
+)
+# `/2024/05/30/`, `2024-05-30`, and the compact dates many Korean article numbers begin with.
+_URL_DATE_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})([-/]?)(0[1-9]|1[0-2])\2(0[1-9]|[12]\d|3[01])")
+# A page's body is at most this long: the longest real articles are a tenth of it, and everything after
+# the page layer (cleaning, sentences, the database) then stays bounded whatever a page holds.
+MAX_BODY_CHARS = 300_000
+# trafilatura's search grows faster than the page: past this many elements the page's own body (or a walk
+# of the article's markup) is used without it.
+_TRAFILATURA_MAX_ELEMENTS = 20_000
 _MIN_BODY_TEXT = 50
 _NAME_SUFFIXES = {"", "뉴스", "닷컴", "news", "online", "tv", "com", "kr", "net", "daily", "코리아", "korea"}
 _LISTING_PATH_RE = re.compile(
@@ -200,6 +227,12 @@ class ArticlePage:
             # JSON-LD headlines sometimes lose quotation marks the visible title keeps.
             if _key(candidate) == _key(primary) and len(candidate) > len(primary):
                 primary = candidate
+        # The page's own <h1> inside a decorated title ("… : 뉴스 : 동아닷컴"), whatever the separator:
+        # the decoration need not be a name we know.
+        junk = self._decorations[1]
+        for head in h1:
+            if _key(head) not in junk and _decorates(primary, head):
+                return head
         return primary
 
     @cached_property
@@ -255,23 +288,44 @@ class ArticlePage:
                 names.append(clean_text(value))
         return list(dict.fromkeys(names))
 
-    def date_published_raw(self) -> str | None:
-        return (
-            self.select_one(self.published_selector)
-            or _first_str(self.ld_value("datePublished"))
-            or self.doc.meta_first(
-                "article:published_time",
-                "og:article:published_time",
-                "datepublished",
-                "pubdate",
-                "publishdate",
-                "dc.date",
-                "dcterms.created",
-                "date",
-            )
-            or self._time_element()
-            or self._labeled_date_text()
-        )
+    def date_candidates(self) -> Iterator[tuple[str, str]]:
+        """Where the page states when it was published, best first, as (source, text): the site's own
+        selector, JSON-LD, meta tags, microdata, `<time>`, a labelled date line, a date line by the byline.
+        Lazily: the later ones are looked for only when the earlier ones give no usable date."""
+        lookups: list[tuple[str, Callable[[], str | None]]] = [
+            ("site", lambda: self.select_one(self.published_selector)),
+            ("jsonld", lambda: _first_str(self.ld_value("datePublished"))),
+            ("meta", lambda: self.doc.meta_first(*_DATE_META)),
+            ("microdata", lambda: self._microdata("datePublished")),
+            ("time", self._time_element),
+            ("text", self._labeled_date_text),
+            ("byline", self._byline_date),
+        ]
+        for source, lookup in lookups:
+            value = lookup()
+            if value:
+                yield source, value
+
+    def date_published(self, fetched_at: datetime) -> tuple[str | None, str | None]:
+        """(text, source) of the publication date: the first statement that reads as a date a page can
+        have (from 1995 to the fetch); then, on a page marked as an article, htmldate's reading of it, then
+        a date in the URL. When none does, the first statement, for validation to say what is wrong."""
+        first: tuple[str | None, str | None] = (None, None)
+        for source, text in self.date_candidates():
+            first = first if first[0] else (text, source)
+            if plausible(parse_raw_dates(text, None, fetched_at)[0], fetched_at):
+                return text, source
+        fallbacks: list[tuple[str, Callable[[], str | None]]] = [
+            ("htmldate", lambda: self._htmldate(fetched_at)),
+            ("url", lambda: _url_date(self.doc.url)),
+        ]
+        # Guessing a date is for pages that say they are an article: a listing or home page at an
+        # article's address must stay dateless (and be dropped), not become an article.
+        for fallback, lookup in fallbacks if self._marked_as_article() else []:
+            found = lookup()
+            if found and plausible(parse_raw_dates(found, None, fetched_at)[0], fetched_at):
+                return found, fallback
+        return first
 
     def date_modified_raw(self) -> str | None:
         return (
@@ -327,17 +381,23 @@ class ArticlePage:
         element = self.body_element()
         if element is not None:
             drops = (*self.drop_selectors, *(s for s in (self.subtitle_selector,) if s))
-            blocks = blocks_from_element(_copy(element), self.doc.url, drops, self.heading_selectors)
+            blocks = blocks_from_element(element, self.doc.url, drops, self.heading_selectors, MAX_BODY_CHARS)
             if sum(len(b.text) for b in blocks) >= _MIN_BODY_TEXT:
                 return blocks
         blocks = []
         marked = css(_GENERIC_BODY, True)(self.tree)
-        if marked:
-            subtree = lxml.html.document_fromstring(
-                f"<html><body>{lxml.html.tostring(marked[0], encoding='unicode')}</body></html>"
+        if marked and _size(marked[0]) > _TRAFILATURA_MAX_ELEMENTS:
+            blocks = blocks_from_element(
+                marked[0], self.doc.url, self.drop_selectors, self.heading_selectors, MAX_BODY_CHARS
             )
-            blocks = blocks_from_trafilatura(subtree, self.doc.url)
+        elif marked:
+            blocks = blocks_from_trafilatura(_as_document(marked[0]), self.doc.url)
         if sum(len(b.text) for b in blocks) < _MIN_BODY_TEXT:
+            if _size(self.tree) > _TRAFILATURA_MAX_ELEMENTS:
+                raise PageError(
+                    "page_too_large",
+                    f"over {_TRAFILATURA_MAX_ELEMENTS} elements and no article body it declares",
+                )
             blocks = blocks_from_trafilatura(self.tree, self.doc.url)
         return images_around(self.tree, blocks, self.doc.url) + blocks
 
@@ -361,7 +421,10 @@ class ArticlePage:
         """All fields of the page, or PageError if it is not an article page."""
         if not self.is_article():
             raise PageError("not_an_article", "no article markup (a home, section or listing page?)")
-        blocks = self.blocks()
+        blocks, cut = self.blocks(), False
+        if sum(len(b.text) for b in blocks) > MAX_BODY_CHARS:
+            blocks, cut = _cut_blocks(blocks), True
+        published_raw, date_source = self.date_published(fetched_at)
         main_image = self.main_image(blocks)
         images = [b.image for b in blocks if b.image]
         if main_image and main_image not in images:
@@ -376,7 +439,8 @@ class ArticlePage:
             subtitle=self.subtitle(),
             bylines=self.bylines(),
             author_names=self.author_names(),
-            date_published_raw=self.date_published_raw(),
+            date_published_raw=published_raw,
+            date_source=date_source,
             date_modified_raw=self.date_modified_raw(),
             section=self.section(),
             tags=self.tags(),
@@ -385,6 +449,7 @@ class ArticlePage:
             main_image=main_image,
             images=images,
             html_lang=self.html_lang(),
+            cut=cut,
         )
 
     # -- fallbacks -------------------------------------------------------------------------------
@@ -396,8 +461,54 @@ class ArticlePage:
                 return value
         return None
 
+    def _marked_as_article(self) -> bool:
+        """The page says it is one article: article markup, a body it declares, or its headline in an
+        <h1> (a headline's length: a listing's <h1> is a section's name)."""
+        og_type = (self.doc.meta_first("og:type") or "").lower()
+        if self.doc.article_nodes() or og_type == "article" or self.body_element() is not None:
+            return True
+        if css(_GENERIC_BODY, True)(self.tree):
+            return True
+        headline = _key(self.headline() or "")
+        return len(headline) >= 12 and any(_key(_text(h1)) == headline for h1 in self.tree.iter("h1"))
+
+    def _microdata(self, prop: str) -> str | None:
+        """A microdata property's value; `itemprop` may list several (`datePublished dateCreated`)."""
+        for element in self.tree.xpath(
+            f"//*[contains(concat(' ', normalize-space(@itemprop), ' '), ' {prop} ')]"
+        ):
+            value = element.get("content") or element.get("datetime") or _text(element)
+            if clean_text(value):
+                return clean_text(value)
+        return None
+
+    def _byline_date(self) -> str | None:
+        """A bare date line by the reporter's name (`이용민 기자 |` then `2020-03-04 16:52:59`), as mobile
+        pages and small CMSs print it."""
+        match = _BYLINE_DATE_RE.search(self._page_text)
+        return match.group("date") if match else None
+
+    def _htmldate(self, fetched_at: datetime) -> str | None:
+        # htmldate cleans the tree it is given: a copy (no second parse), and only when all else failed.
+        try:
+            return find_date(
+                copy.deepcopy(self.tree),
+                extensive_search=True,
+                original_date=True,
+                outputformat="%Y-%m-%d %H:%M:%S",
+                url=self.doc.url,
+                min_date=EARLIEST.replace(tzinfo=None),
+                max_date=fetched_at.astimezone(KST).replace(tzinfo=None),
+            )
+        except (ValueError, TypeError):
+            return None
+
+    @cached_property
+    def _page_text(self) -> str:
+        return self.tree.text_content()
+
     def _labeled_date_text(self) -> str | None:
-        match = _LABELED_DATE_RE.search(self.tree.text_content())
+        match = _LABELED_DATE_RE.search(self._page_text)
         return clean_text(match.group(0)) if match else None
 
 
@@ -410,6 +521,19 @@ def _heads(title: str) -> list[str]:
             heads.append(title[:position].strip())
             position = title.find(sep, position + 1)
     return heads
+
+
+def _decorates(title: str, head: str) -> bool:
+    """`title` is `head` with a shorter decoration joined by a separator, before or after it."""
+    if len(head) < 6 or title == head:
+        return False
+    if title.startswith(head):
+        rest = title[len(head) :].strip()
+        return bool(rest) and rest[0] in _SEPARATOR_CHARS and len(rest) < len(head)
+    if title.endswith(head):
+        rest = title[: -len(head)].strip()
+        return bool(rest) and rest[-1] in _SEPARATOR_CHARS and len(rest) < len(head)
+    return False
 
 
 def _is_decoration(part: str, junk: set[str], names: set[str]) -> bool:
@@ -445,6 +569,32 @@ def _copy(element: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
     copied = copy.deepcopy(element)
     copied.tail = None
     return copied
+
+
+def _size(element: lxml.html.HtmlElement) -> int:
+    return sum(1 for _ in element.iter())
+
+
+def _as_document(element: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
+    """`element` alone in a document of its own, copied, not parsed again."""
+    root = lxml.html.Element("html")
+    lxml.etree.SubElement(root, "body").append(copy.deepcopy(element))
+    return root
+
+
+def _cut_blocks(blocks: list[Block]) -> list[Block]:
+    kept, length = [], 0
+    for block in blocks:
+        length += len(block.text)
+        if length > MAX_BODY_CHARS:
+            break
+        kept.append(block)
+    return kept
+
+
+def _url_date(url: str) -> str | None:
+    match = _URL_DATE_RE.search(urlsplit(url).path + "?" + urlsplit(url).query)
+    return f"{match.group(1)}-{match.group(3)}-{match.group(4)}" if match else None
 
 
 def _first_str(value: Any) -> str | None:

@@ -26,6 +26,7 @@ from crawler.items import RawArticle
 from crawler.korean.dates import KST, parse_raw_dates
 from crawler.middlewares import AlreadyStored
 from crawler.pages import ArticlePage, PageError, extract
+from crawler.pages.generic import MAX_BODY_CHARS
 from crawler.spiders.discovery import Entry, listing_entries, parse_feed, parse_sitemap
 from crawler.store import ArticleStore, store_for
 
@@ -288,6 +289,9 @@ class NewsSpider(scrapy.Spider):
             if published and not self.in_window(published):
                 self.crawler.stats.inc_value("news/skipped/outside_window")
                 return
+        if raw.cut:
+            self.crawler.stats.inc_value("news/pages/cut")
+            logger.info("Body of %s cut to its first %d characters", response.url, MAX_BODY_CHARS)
         raw.source = self.name
         raw.source_name = self.source_name or raw.source_name
         category = self.categories.get(raw.section or "", self.default_category)

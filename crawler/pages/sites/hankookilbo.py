@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from functools import cached_property
 from typing import Any
 
@@ -82,8 +83,10 @@ class HankookIlboPage(ArticlePage):
         ]
         return [p for p in people if p] or super().bylines()
 
-    def date_published_raw(self) -> str | None:
-        return self.detail.get("deployDt") or super().date_published_raw()
+    def date_candidates(self) -> Iterator[tuple[str, str]]:
+        if self.detail.get("deployDt"):
+            yield "site", self.detail["deployDt"]
+        yield from super().date_candidates()
 
     def date_modified_raw(self) -> str | None:
         return self.detail.get("reDeployDt") or super().date_modified_raw()

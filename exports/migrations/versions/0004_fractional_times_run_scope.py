@@ -1,6 +1,7 @@
 """MariaDB/MySQL keep fractional seconds (DATETIME(6)): a `date_modified` with milliseconds no longer
 comes back changed on every fetch. `runs` gains `discovered` (article links the run found) and
 `bounded` (a run limited on purpose by max_items or max_pages), which the item-count check reads.
+`articles` gains `date_source`: where the publication date was read (jsonld, meta, htmldate, url…).
 
 Revision ID: 0004
 Revises: 0003
@@ -48,6 +49,8 @@ def _times(fsp: int | None) -> None:
 
 def upgrade() -> None:
     _times(6)
+    with op.batch_alter_table("articles", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("date_source", sa.String(length=16), nullable=True))
     with op.batch_alter_table("runs", schema=None) as batch_op:
         batch_op.add_column(sa.Column("discovered", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("bounded", sa.Boolean(), nullable=True))
@@ -57,4 +60,6 @@ def downgrade() -> None:
     with op.batch_alter_table("runs", schema=None) as batch_op:
         batch_op.drop_column("bounded")
         batch_op.drop_column("discovered")
+    with op.batch_alter_table("articles", schema=None) as batch_op:
+        batch_op.drop_column("date_source")
     _times(None)
