@@ -29,4 +29,3 @@ def letter_shares(text: str) -> tuple[float, float]:
     if not letters:
         return 0.0, 0.0
     return sum(map(len, _HANGUL_RE.findall(text))) / letters, sum(map(len, _LATIN_RE.findall(text))) / letters
-
