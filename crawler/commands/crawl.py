@@ -12,8 +12,12 @@ from pathlib import Path
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
+from crawler.checks import SettingError, check_database, check_settings
 from crawler.monitor import FAILED_STAT
+from crawler.spiders.base import NewsSpider
+from exports.sql import DEFAULT_DATABASE_URL
 
+EXIT_USAGE = 2
 EXIT_LOCKED = 2
 EXIT_MONITOR_FAILED = 3
 
@@ -29,6 +33,12 @@ class Command(ScrapyCrawl):
         if len(args) != 1:
             raise UsageError("give one spider")
         assert self.crawler_process is not None and self.settings is not None
+        try:
+            self.check(args[0], opts.spargs)
+        except ValueError as exc:
+            sys.stderr.write(f"error: {exc}\n")
+            self.exitcode = EXIT_USAGE
+            return
         if self.settings.get("NEWS_REDIS_URL"):
             # A distributed run is several processes of one spider on purpose.
             self._crawl(args[0], opts)
@@ -52,6 +62,18 @@ class Command(ScrapyCrawl):
             lock.write(f"pid {os.getpid()}")
             lock.flush()
             self._crawl(args[0], opts)
+
+    def check(self, name: str, arguments: dict[str, str]) -> None:
+        """The spider, its arguments and the settings, before anything starts (SettingError, ValueError)."""
+        assert self.crawler_process is not None and self.settings is not None
+        loader = self.crawler_process.spider_loader
+        if name not in loader.list():
+            raise SettingError(f"no spider named {name!r}; the spiders: {', '.join(sorted(loader.list()))}")
+        spidercls = loader.load(name)
+        if issubclass(spidercls, NewsSpider):
+            spidercls.check_arguments(arguments)
+        check_settings(self.settings)
+        check_database(self.settings.get("DATABASE_URL") or DEFAULT_DATABASE_URL)
 
     def _crawl(self, spider: str, opts: argparse.Namespace) -> None:
         assert self.crawler_process is not None

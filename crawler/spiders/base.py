@@ -82,6 +82,8 @@ class NewsSpider(scrapy.Spider):
     first_page: ClassVar[int] = 1
     # How the spider's discovery and extraction were checked: shown in the README's table of spiders.
     verified: ClassVar[str] = "unverified: no capture yet"
+    # The -a arguments the spider takes (Scrapyd's own start with "_").
+    arguments: ClassVar[tuple[str, ...]] = ("since", "until", "max_pages", "max_items", "refresh")
 
     @property
     def store(self) -> ArticleStore:
@@ -109,6 +111,16 @@ class NewsSpider(scrapy.Spider):
         self.bounded = self.max_pages is not None or self.max_items is not None
         self.refresh = str(refresh).lower() in _TRUE if refresh is not None else False
         self._patterns = [re.compile(p) for p in self.article_patterns]
+
+    @classmethod
+    def check_arguments(cls, given: dict[str, str]) -> None:
+        """Refuses, in one line, an argument the spider does not take or cannot read (ValueError)."""
+        for name, value in given.items():
+            if name not in cls.arguments and not name.startswith("_"):
+                raise ValueError(
+                    f"-a {name}={value!r}: {cls.name} takes no such argument; it takes {', '.join(cls.arguments)}"
+                )
+        cls(**given)
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:

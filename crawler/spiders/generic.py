@@ -11,6 +11,7 @@ class GenericSpider(NewsSpider):
     (several comma-separated). Articles go through the generic page layer."""
 
     name = "generic"
+    arguments = (*NewsSpider.arguments, "feed", "sitemap", "url")
     verified = "every real page of tests/fixtures through the generic page layer"
 
     def __init__(self, *args: Any, feed: str = "", sitemap: str = "", url: str = "", **kwargs: Any) -> None:
