@@ -134,10 +134,14 @@ def private_address(host: str) -> bool:
     return not address.is_global or address.is_multicast
 
 
+GIVEN = "news_given_url"  # request.meta: the URL the operator or the spider's code gave, trusted as it is
+
+
 class PublicAddressMiddleware:
-    """Requests marked `news_public_only` (image downloads: their URLs come from scraped pages) are not
-    sent to the machine's own network, whether the URL names an address or a host that resolves to one
-    (`news/refused/private_address`). The replay server on 127.0.0.1 is the one exception."""
+    """No request whose URL came from a page (article links, images, robots.txt of their hosts, redirects)
+    is sent to the machine's own network, whether the URL names an address or a host that resolves to one
+    (`news/refused/private_address`). The URLs a spider starts from, given by its code or the operator
+    (`-a url=…` may name an intranet page), are trusted as given; so is the replay server."""
 
     def __init__(self, crawler: Any) -> None:
         self.stats = crawler.stats
@@ -148,7 +152,7 @@ class PublicAddressMiddleware:
         return cls(crawler)
 
     async def process_request(self, request: Request) -> None:
-        if not request.meta.get("news_public_only") or self.replay:
+        if self.replay or request.meta.get(GIVEN) == request.url:
             return
         host = urlsplit(request.url).hostname or ""
         address = host

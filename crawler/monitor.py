@@ -191,7 +191,7 @@ def article_page_failures(site: str, summary: Summary, history: list[Summary], l
     if not failed or summary["finish_reason"] == STOPPED:
         return []
     came = summary["articles"] + summary["skipped_stored"] + sum(summary["dropped"].values())
-    if came and (failed < 5 or failed / (failed + came) <= limits.extracted):
+    if came and (failed + came < 5 or failed / (failed + came) <= limits.extracted):
         return []
     return [
         f"MONITOR FAILED site={site} check=article_pages failed={summary['article_failed']} of "

@@ -70,7 +70,7 @@ SPIDERMON_ENABLED = True
 SPIDERMON_SPIDER_CLOSE_MONITORS = ["crawler.monitor.RunChecks"]
 # Where `scrapy crawl` keeps its one-run-per-spider locks; progress every NEWS_PROGRESS_SECONDS.
 NEWS_LOCK_DIR = "output/locks"
-NEWS_PROGRESS_SECONDS = 60
+NEWS_PROGRESS_SECONDS = 60.0
 
 # Replay of captured pages on a local server instead of the web (`-s NEWS_REPLAY_URL=http://127.0.0.1:PORT`).
 NEWS_REPLAY_URL = None
@@ -86,7 +86,7 @@ ADDONS = {
 # long a process with an empty queue waits for the others to refill it before it closes.
 NEWS_REDIS_URL = None
 NEWS_JOB = None
-NEWS_IDLE_GRACE_SECONDS = 5
+NEWS_IDLE_GRACE_SECONDS = 5.0
 # Final stats as JSON, for tests and schedulers that read them (`-s NEWS_STATS_FILE=PATH`).
 NEWS_STATS_FILE = None
 
@@ -105,22 +105,22 @@ DATABASE_URL = "sqlite:///output/news.sqlite3"
 NEWS_DB_BATCH = 100
 # A batch that fills slowly is written after this many seconds all the same: a crawl running beside this
 # one, on another site, checks its duplicates against what is in the database.
-NEWS_DB_FLUSH_SECONDS = 10
+NEWS_DB_FLUSH_SECONDS = 10.0
 NEWS_STORE = "exports.sql.SqlStore"
 # Articles published in the last NEWS_RECHECK_DAYS are fetched again once their copy is older than
 # NEWS_RECHECK_HOURS, so corrections reach the database and the site.
-NEWS_RECHECK_DAYS = 2
-NEWS_RECHECK_HOURS = 6
+NEWS_RECHECK_DAYS = 2.0
+NEWS_RECHECK_HOURS = 6.0
 # Read the stored URL keys once and ask the database only about known ones; turn off when several
 # processes share the database, or each misses what the others store during its run.
 NEWS_STORE_PREFILTER = True
 # The near-duplicate index takes in what other crawls sharing the database stored, this often (seconds).
-NEWS_DEDUP_REFRESH_SECONDS = 10
+NEWS_DEDUP_REFRESH_SECONDS = 10.0
 # A distributed crawl's near-duplicate index in Redis (NEWS_NEARDUP_REDIS_URL), under this key prefix,
 # keeps the last NEWS_NEARDUP_REDIS_DAYS of articles: syndicated copies come within days.
 NEWS_NEARDUP_REDIS_URL = None
 NEWS_NEARDUP_REDIS_PREFIX = "news:neardup"
-NEWS_NEARDUP_REDIS_DAYS = 30
+NEWS_NEARDUP_REDIS_DAYS = 30.0
 
 # The Jekyll site posts go to; full bodies or excerpts with a link; main images downloaded or remote.
 NEWS_JEKYLL_SITE = "output/site"

@@ -36,14 +36,18 @@ class MainImagePipeline(ImagesPipeline):
             and item.main_image
             and item.main_image["url"].startswith(("http://", "https://"))
         ):
-            # Photos live on other hosts (Naver's on imgnews.pstatic.net): not offsite for the spider; but
-            # never on the machine's own network (crawler.middlewares.PublicAddressMiddleware).
-            return [Request(item.main_image["url"], meta={"allow_offsite": True, "news_public_only": True})]
+            # Photos live on other hosts (Naver's on imgnews.pstatic.net): not offsite for the spider (and,
+            # from a page, never fetched from the machine's own network: crawler.middlewares).
+            return [Request(item.main_image["url"], meta={"allow_offsite": True})]
         return []
 
     def get_images(self, response: Any, request: Any, info: Any, *, item: Any = None) -> Any:
         # The size is in the header: a small file that decodes to billions of pixels is refused unread.
-        width, height = self._Image.open(BytesIO(response.body)).size
+        try:
+            width, height = self._Image.open(BytesIO(response.body)).size
+        except self._Image.DecompressionBombError as bomb:  # Pillow's own limit, twice ours by default
+            self.crawler.stats.inc_value("news/refused/too_many_pixels")
+            raise ImageException(str(bomb)) from None
         if width * height > self.max_pixels:
             self.crawler.stats.inc_value("news/refused/too_many_pixels")
             raise ImageException(f"{width}x{height} pixels: over NEWS_IMAGE_MAX_PIXELS ({self.max_pixels})")

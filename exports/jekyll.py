@@ -78,37 +78,54 @@ _LIQUID_RE = re.compile("|".join(re.escape(k) for k in _LIQUID))
 # libyaml's emitter when PyYAML has it: the same text, seven times faster.
 _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 # Controls, YAML's line breaks (NEL, LS, PS), bidi overrides and marks that reorder what a reader sees,
-# and the BOM: none belongs in a one-line value.
-_INVISIBLE_RE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufeff]")
-# HTML tags and entities, attribute quotes, JSON escapes, Markdown links, images and autolinks, kramdown's
-# attribute lists and extensions, code spans: as character references they display as themselves.
+# the BOM, lone surrogates: none belongs in a one-line value.
+_INVISIBLE_RE = re.compile(
+    r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufeff\ud800-\udfff]"
+)
+# Characters that make markup, as character references: tags and entities, JSON escapes, kramdown's
+# braces (and Liquid's), code spans. They display as themselves where a theme prints the value raw.
 _INERT = str.maketrans(
     {
         "&": "&amp;",
         "<": "&lt;",
         ">": "&gt;",
-        '"': "&quot;",
-        "'": "&#39;",
         "\\": "&#92;",
         "`": "&#96;",
-        "[": "&#91;",
-        "]": "&#93;",
         "{": "&#123;",
         "}": "&#125;",
     }
 )
+# markdownify and smartify turn some references back into characters: what would then close an attribute
+# (ASCII quotes), or form a link (`](`, `][`, `]:`), a kramdown attribute list (`{:`) or a URL scheme
+# (`javascript:`), is written with its typographic or full-width twin, which no parser reads as syntax.
+_OPEN_QUOTE_RE = re.compile(r"(^|[\s(\[{<])([\"'])")
+_QUOTES = {'"': "\u201c", "'": "\u2018"}
+_CLOSING = str.maketrans({'"': "\u201d", "'": "\u2019"})
+_LINK_RE = re.compile(r"\]([(\[:])")
+_FOLLOWS_BRACKET = str.maketrans({"(": "\uff08", "[": "\uff3b", ":": "\uff1a"})
+_IAL_RE = re.compile(r"\{(?=:)")
+_SCHEME_RE = re.compile(r"^(\s*(?:javascript|vbscript|data|file))\s*:", re.I)
+TITLE_CHARS = 300  # a headline longer than this is no headline a page can show: cut with …
 # What a URL value may hold once encoded: nothing that ends an attribute or a Markdown link.
 _URL_RE = re.compile(
     r"(?:https?://[A-Za-z0-9.-]+(?::\d+)?)?/[A-Za-z0-9\-._~:/?#@!$&*+,;=%]*|https?://[A-Za-z0-9.-]+(?::\d+)?"
 )
 _URL_MORE = str.maketrans({"'": "%27", "(": "%28", ")": "%29", "\\": "%5C", "|": "%7C", "^": "%5E"})
 _PATH_SAFE = "/-._~:?#@!$&*+,;=%"
+_OUR_POST_RE = re.compile(r"^\d{4}-\d{2}-\d{2}-[a-z0-9-]+-[0-9a-f]{12}\.html$")
 _SOURCE_URL_RE = re.compile(r"^source_url: ['\"]?(\S+?)['\"]?$", re.M)
 
 
 def inert(text: str | None) -> str:
-    """Scraped text as it may stand in front matter: one line, its markup characters as references."""
-    return " ".join(_INVISIBLE_RE.sub(" ", text or "").split()).translate(_INERT)
+    """Scraped text as it may stand in front matter: one line; quotes typographic; what would make a link,
+    an attribute list or a URL scheme after markdownify broken with a full-width twin; markup characters
+    as references."""
+    line = " ".join(_INVISIBLE_RE.sub(" ", text or "").split())
+    line = _OPEN_QUOTE_RE.sub(lambda m: m.group(1) + _QUOTES[m.group(2)], line).translate(_CLOSING)
+    line = _SCHEME_RE.sub(lambda m: m.group(1) + "\uff1a", line)
+    line = _LINK_RE.sub(lambda m: "]" + m.group(1).translate(_FOLLOWS_BRACKET), line)
+    line = _IAL_RE.sub("\uff5b", line)
+    return line.translate(_INERT)
 
 
 def safe_url(value: str | None) -> str | None:
@@ -183,10 +200,13 @@ def _cut(text: str, chars: int) -> str:
 
 
 def site_categories(article: Article, options: PostOptions) -> list[str]:
-    """The site's categories: ours or the site's section mapped by the profile, else its default."""
-    mapped = [options.categories.get(c, c) for c in article.categories]
-    if not mapped and article.section and article.section in options.categories:
-        mapped = [options.categories[article.section]]
+    """The site's categories. Without a mapping in the profile, ours. With one: the site's section or our
+    category as it maps them, else the profile's default."""
+    if not options.categories:
+        mapped = list(article.categories)
+    else:
+        keys = [article.section, *article.categories]
+        mapped = [options.categories[k] for k in keys if k and k in options.categories]
     return list(dict.fromkeys(inert(c) for c in mapped if inert(c))) or [inert(options.default_category)]
 
 
@@ -208,7 +228,7 @@ def front_matter(article: Article, options: PostOptions, dropped: list[str] | No
     names = inert(", ".join(a["name"] for a in article.authors if a["name"]))
     chirpy = options.authors == "chirpy"
     matter: dict[str, Any] = {
-        "title": inert(article.headline),
+        "title": inert(_cut(article.headline, TITLE_CHARS)),
         "categories": site_categories(article, options),
         "excerpt": inert(_cut(article.excerpt, options.excerpt_chars)),
         "feature_text": options.feature_text.replace("{site}", inert(options.site_name)).replace(
@@ -272,14 +292,33 @@ class _PostDumper(_DUMPER):  # type: ignore[misc,valid-type]
     pass
 
 
+class _Text(str):
+    """A value written quoted: Jekyll's YAML reads plain `1,000`, `0:30` or `2026-1-1` as numbers and dates."""
+
+
 _PostDumper.add_representer(
     _Folded, lambda dumper, value: dumper.represent_scalar("tag:yaml.org,2002:str", str(value), style=">")
 )
+_PostDumper.add_representer(
+    _Text, lambda dumper, value: dumper.represent_scalar("tag:yaml.org,2002:str", str(value), style="'")
+)
 FOLDED = ("excerpt", "feature_text")
+# Jekyll's own times, left plain so that it reads them as times.
+TIMES = ("date", "last_modified_at")
+
+
+def _shaped(key: str, value: Any) -> Any:
+    if isinstance(value, list):
+        return [_shaped(key, v) for v in value]
+    if isinstance(value, dict):
+        return {k: _shaped(k, v) for k, v in value.items()}
+    if not isinstance(value, str) or key in TIMES:
+        return value
+    return _Folded(value) if key in FOLDED else _Text(value)
 
 
 def _dump(matter: dict[str, Any]) -> str:
-    shaped = {k: _Folded(v) if k in FOLDED and isinstance(v, str) else v for k, v in matter.items()}
+    shaped = {key: _shaped(key, value) for key, value in matter.items()}
     return yaml.dump(shaped, Dumper=_PostDumper, allow_unicode=True, sort_keys=False, width=2**16)
 
 
@@ -309,7 +348,11 @@ class PostWriter:
         if self._files is None:
             self.posts.mkdir(parents=True, exist_ok=True)
             marker = self.posts.parent / ".news-post-ids-v2"  # Jekyll skips dotfiles
-            paths = sorted(self.posts.glob("*.html"), key=lambda p: p.stat().st_mtime)
+            # Ours only: the site's own posts (any other name) are never touched.
+            paths = sorted(
+                (p for p in self.posts.glob("*.html") if _OUR_POST_RE.match(p.name)),
+                key=lambda p: p.stat().st_mtime,
+            )
             if marker.exists():
                 self._files = {p.stem.rsplit("-", 1)[-1]: p.name for p in paths}
             else:
@@ -358,9 +401,13 @@ class PostWriter:
             return
         parts = urlsplit(article.canonical_url)
         home = safe_url(f"{parts.scheme}://{parts.netloc}/") if parts.netloc else None
-        self._authors[key] = {"name": key, **({"url": home} if home else {})}
+        entry = {key: {"name": key, **({"url": home} if home else {})}}
+        self._authors.update(entry)
         self.authors_file.parent.mkdir(parents=True, exist_ok=True)
-        self.authors_file.write_text(_dump(self._authors), encoding="utf-8")
+        # Appended, so the operator's comments and entries stay as they were.
+        existing = self.authors_file.read_text(encoding="utf-8") if self.authors_file.exists() else ""
+        separator = "\n" if existing and not existing.endswith("\n") else ""
+        self.authors_file.write_text(existing + separator + _dump(entry), encoding="utf-8")
 
 
 def seed_site(site: Path, starter: Path = STARTER_SITE) -> bool:
@@ -399,7 +446,8 @@ def options_from_settings(settings: Any) -> PostOptions:
         image_prefix=settings.get("NEWS_JEKYLL_IMAGE_PREFIX", defaults.image_prefix),
         include_duplicates=settings.getbool("NEWS_JEKYLL_INCLUDE_DUPLICATES", False),
         site_name=settings.get("NEWS_SITE_NAME", defaults.site_name),
-        feature_text=settings.get("NEWS_SITE_FEATURE_TEXT", defaults.feature_text),
+        # A template given with -s carries `\n` as two characters.
+        feature_text=settings.get("NEWS_SITE_FEATURE_TEXT", defaults.feature_text).replace("\\n", "\n"),
         banner=settings.get("NEWS_SITE_IMAGE", defaults.banner),
         categories=settings.getdict("NEWS_SITE_CATEGORIES"),
         default_category=settings.get("NEWS_SITE_DEFAULT_CATEGORY", defaults.default_category),

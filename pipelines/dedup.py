@@ -47,6 +47,7 @@ class DedupPipeline:
         self.index = index if index is not None else NearDuplicateIndex()
         self.refresh_seconds = refresh_seconds
         self.last_signature = 0  # the id of the last stored signature read into the index
+        self.indexed_as: dict[str, str] = {}  # URL key → the URL the index knows the document by
         self.ticker = task.LoopingCall(self.tick)
 
     @classmethod
@@ -96,6 +97,7 @@ class DedupPipeline:
             return
         for row_id, url, data, duplicate_of in load(after=max(0, self.last_signature - OVERLAP)):
             self.last_signature = max(self.last_signature, row_id)
+            self.indexed_as.setdefault(url_key(url), url)
             if url in self.index:
                 continue  # this process's own, saved earlier
             sig = Signature.from_bytes(data)
@@ -133,11 +135,15 @@ class DedupPipeline:
         sig = signature(article.body_text)
         if sig is None:
             return
-        matches = self.index.matches(sig, exclude=article.canonical_url)
-        if article.canonical_url in self.index:
+        # The index knows documents by the URL they were first seen at; another form of the same link
+        # (http, `www.`, a trailing slash) is the same article, never a copy of itself.
+        own = url_key(article.canonical_url)
+        indexed = self.indexed_as.get(own, article.canonical_url)
+        matches = [m for m in self.index.matches(sig, exclude=indexed) if url_key(m.key) != own]
+        if indexed in self.index:
             # Judged before: its cluster says what it copies (nothing, if it is the cluster's first).
-            root = self.index.first_seen(article.canonical_url)
-            if root != article.canonical_url:
+            root = self.index.first_seen(indexed)
+            if url_key(root) != own:
                 same = [m for m in matches if self.index.first_seen(m.key) == root]
                 article.duplicate_of = root
                 article.duplicate_score = round(max(same[0].full, same[0].lead), 3) if same else None
@@ -158,6 +164,7 @@ class DedupPipeline:
         elif not known:
             self.stats.inc_value("news/dedup/unique")
         self.index.add(article.canonical_url, sig, best.key if matches else None)
+        self.indexed_as[own] = article.canonical_url
         # Stored with the article, in the same transaction (exports.sql): an article dropped after this
         # point, or refused by the database, leaves no signature for other crawls to link to.
         stage = getattr(self.store, "stage_signature", None)

@@ -252,9 +252,10 @@ class RedisNearDuplicateIndex:
         """At a crawl's start: date the documents an index of an earlier version holds undated (from
         now), once, then remove what is past the age limit."""
         now = now if now is not None else time.time()
-        if self.redis.set(f"{self.prefix}:dated", 1, nx=True):
+        if not self.redis.exists(f"{self.prefix}:dated"):
             for keys in _chunks(k for k, _ in self.redis.hscan_iter(f"{self.prefix}:sig")):
                 self.redis.zadd(f"{self.prefix}:added", dict.fromkeys(keys, now), nx=True)
+            self.redis.set(f"{self.prefix}:dated", 1)  # after, so that an interrupted pass is done again
         self.trim(now)
 
     def _bucket_names(self, sig: Signature) -> list[str]:

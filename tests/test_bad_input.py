@@ -119,7 +119,7 @@ def test_byte_order_mark_is_not_text() -> None:
         "http://0.0.0.0/photo.jpg",
     ],
 )
-def test_image_downloads_never_reach_the_machines_own_network(url: str) -> None:
+def test_nothing_a_page_links_to_reaches_the_machines_own_network(url: str) -> None:
     import asyncio
 
     from scrapy import Request
@@ -133,18 +133,15 @@ def test_image_downloads_never_reach_the_machines_own_network(url: str) -> None:
     crawler.stats.open_spider()
     guard = PublicAddressMiddleware(crawler)
     with pytest.raises(IgnoreRequest, match="private or local address"):
-        asyncio.run(guard.process_request(Request(url, meta={"news_public_only": True})))
+        asyncio.run(guard.process_request(Request(url)))  # an image, a link or a redirect from a page
     assert crawler.stats.get_value("news/refused/private_address") == 1
-    # The same URL from a page, not an image: not this middleware's business; in replay mode, allowed.
-    assert asyncio.run(guard.process_request(Request(url))) is None
+    # The URL a spider starts from, as the operator or its code gave it, is trusted; in replay, all are.
+    assert asyncio.run(guard.process_request(Request(url, meta={"news_given_url": url}))) is None
+    with pytest.raises(IgnoreRequest):  # ... but not where it redirects
+        asyncio.run(guard.process_request(Request(url + "x", meta={"news_given_url": url})))
     replay = get_crawler(settings_dict={"NEWS_REPLAY_URL": "http://127.0.0.1:8000"})
     replay._apply_settings()
-    assert (
-        asyncio.run(
-            PublicAddressMiddleware(replay).process_request(Request(url, meta={"news_public_only": True}))
-        )
-        is None
-    )
+    assert asyncio.run(PublicAddressMiddleware(replay).process_request(Request(url))) is None
 
 
 def test_public_addresses_pass() -> None:
@@ -152,3 +149,35 @@ def test_public_addresses_pass() -> None:
 
     assert not private_address("211.233.51.10") and not private_address("2404:6800:4004:80f::200e")
     assert not private_address("imgnews.pstatic.net")  # a name: resolved by the middleware first
+
+
+def test_an_image_past_pillows_own_limit_is_refused_and_counted(tmp_path) -> None:
+    """A 109 kB PNG may declare 30,000 x 30,000 pixels: refused from its header, before any decoding."""
+    import struct
+    import zlib
+
+    from scrapy import Request
+    from scrapy.http import Response
+    from scrapy.pipelines.images import ImageException
+    from scrapy.utils.test import get_crawler
+
+    from exports.images import MainImagePipeline
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", 30_000, 30_000, 8, 2, 0, 0, 0)
+    png = (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b""))
+        + chunk(b"IEND", b"")
+    )
+    crawler = get_crawler(settings_dict={"NEWS_JEKYLL_IMAGES": "download", "NEWS_JEKYLL_SITE": str(tmp_path)})
+    crawler._apply_settings()
+    crawler.stats.open_spider()
+    pipeline = MainImagePipeline.from_crawler(crawler)
+    url = "https://img.example.com/bomb.png"
+    with pytest.raises(ImageException):
+        list(pipeline.get_images(Response(url, body=png), Request(url), None))
+    assert crawler.stats.get_value("news/refused/too_many_pixels") == 1

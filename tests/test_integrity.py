@@ -291,3 +291,34 @@ def test_a_crawl_opening_the_redis_index_dates_old_entries_and_trims(redis_index
     assert NAVER.canonical_url not in later and "https://undated.example/1" in later
     later.open(now=1_075 * day)
     assert "https://undated.example/1" not in later
+
+
+def test_the_sites_own_posts_are_never_touched(tmp_path: Path) -> None:
+    posts = tmp_path / "_posts"
+    posts.mkdir()
+    theirs = {
+        "2024-01-01-hello-world.html": "---\ntitle: hello\n---\n",
+        "2024-02-01-goodbye-world.html": "---\ntitle: bye\n---\n",
+        "2024-04-01-note-1.html": "---\ntitle: a\n---\n",
+        "2024-05-01-note-1.html": "---\ntitle: b\n---\n",
+        "2024-03-01-my-commentary.html": f"---\ntitle: mine\nsource_url: {YNA.canonical_url}\n---\n",
+    }
+    for name, text in theirs.items():
+        (posts / name).write_text(text, encoding="utf-8")
+    PostWriter(tmp_path).write(YNA)
+    assert {p.name for p in posts.glob("*.html")} == {*theirs, post_filename(YNA)}
+
+
+def test_another_form_of_a_link_is_never_a_near_duplicate_of_itself(database_url: str) -> None:
+    pipeline, writer, _ = dedup(database_url)
+    first = dataclasses.replace(
+        YNA, url="https://www.forms.example.com/news/1", canonical_url="https://www.forms.example.com/news/1"
+    )
+    writer.write([pipeline.process_item(first)])
+    pipeline.store.remember(first)
+    other = dataclasses.replace(
+        first, url="http://forms.example.com/news/1/", canonical_url="http://forms.example.com/news/1/"
+    )
+    assert pipeline.process_item(other).duplicate_of is None
+    fresh, _, _ = dedup(database_url)  # a later run, the index read from the database
+    assert fresh.process_item(dataclasses.replace(other)).duplicate_of is None

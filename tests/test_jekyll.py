@@ -21,6 +21,7 @@ from crawler.items import Article
 from crawler.korean.dates import KST
 from crawler.offline import article_of, saved_pages
 from exports.jekyll import (
+    TITLE_CHARS,
     PostOptions,
     PostWriter,
     front_matter,
@@ -30,6 +31,7 @@ from exports.jekyll import (
     safe_url,
     sanitize,
 )
+from tests.test_site_safety import shows
 
 FIXTURES = Path(__file__).parent / "fixtures"
 NASTY_TITLES = [
@@ -77,11 +79,11 @@ def test_any_title_loads_back(title: str) -> None:
     written = front_matter(article, PostOptions()).get("title", "")
     assert matter_of(render_post(article)).get("title", "") == written
     # What a reader sees is the title, on one line, less the controls YAML cannot carry and the marks
-    # that reorder text.
+    # that reorder text, its quotes typographic and link syntax broken (tests/test_site_safety.py).
     visible = re.sub(
         r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029\ufeff]", " ", title
     )
-    assert html.unescape(written) == " ".join(visible.split())
+    assert shows(html.unescape(written), " ".join(visible.split()))
 
 
 def test_front_matter_keys_and_meanings() -> None:
@@ -280,13 +282,20 @@ def test_the_site_profile_comes_from_settings() -> None:
     assert matter["feature_text"].startswith("## whereispost 실시간 뉴스 속보입니다.\n")
     assert matter["image"] == "/assets/img/banner.jpg" and matter["categories"] == ["과학기술"]
     assert len(html.unescape(matter["excerpt"])) == 61 and matter["excerpt"].endswith("…")
-    # A section of the site maps too; anything unmapped falls back to the default.
-    assert front_matter(dataclasses.replace(NAVER, categories=[], section="정치"), options)["categories"] == [
-        "정치"
-    ]
-    assert front_matter(dataclasses.replace(NAVER, categories=[], section="연예"), options)["categories"] == [
-        "News"
-    ]
+    # The site's section maps too (a crawl always gives our category as well); unmapped, the default.
+    assert front_matter(dataclasses.replace(NAVER, categories=["News"], section="정치"), options)[
+        "categories"
+    ] == ["정치"]
+    unmapped = dataclasses.replace(NAVER, categories=["News"], section="연예")
+    assert front_matter(unmapped, options)["categories"] == ["News"]
+    with_default = options_from_settings(
+        Settings({"NEWS_SITE_CATEGORIES": {"연예": "엔터"}, "NEWS_SITE_DEFAULT_CATEGORY": "속보"})
+    )
+    assert front_matter(unmapped, with_default)["categories"] == ["엔터"]
+    assert front_matter(dataclasses.replace(unmapped, section="사회"), with_default)["categories"] == ["속보"]
+    # A template given with -s carries \\n as two characters.
+    typed = options_from_settings(Settings({"NEWS_SITE_FEATURE_TEXT": "## {site}\\n{lead}"}))
+    assert front_matter(NAVER, typed)["feature_text"].startswith("## 뉴스다오\n")
     with pytest.raises(ValueError, match="NEWS_SITE_AUTHORS='wordpress'"):
         options_from_settings(Settings({"NEWS_SITE_AUTHORS": "wordpress"}))
 
@@ -321,3 +330,18 @@ def test_the_readme_shows_what_we_write() -> None:
     )[0]
     yna = next(a for a in ARTICLES if a.url == "https://www.yna.co.kr/view/AKR20220907138351061")
     assert render_post(yna).split("\n---\n", 1)[0].removeprefix("---\n") + "\n" == shown
+
+
+def test_chirpy_authors_file_keeps_what_the_operator_wrote(tmp_path: Path) -> None:
+    data = tmp_path / "_data"
+    data.mkdir()
+    mine = "# The authors of this site (Chirpy)\nme:\n  name: 운영자 # the operator\n"
+    (data / "authors.yml").write_text(mine, encoding="utf-8")
+    PostWriter(tmp_path, PostOptions(authors="chirpy")).write(NAVER)
+    written = (data / "authors.yml").read_text(encoding="utf-8")
+    assert written.startswith(mine) and yaml.safe_load(written)["뉴시스"]["name"] == "뉴시스"
+
+
+def test_a_headline_longer_than_any_page_shows_is_cut() -> None:
+    title = front_matter(dataclasses.replace(NAVER, headline="가" * 100_000), PostOptions())["title"]
+    assert len(title) == TITLE_CHARS + 1 and title.endswith("…")

@@ -47,3 +47,17 @@ def test_each_benchmark_starts_as_the_readme_says(command: str) -> None:
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert "--json" in done.stdout
+
+
+def test_each_default_has_the_type_the_code_reads_it_as() -> None:
+    """crawler.checks reads a setting as its default's type: a float read from an int default would
+    refuse `-s NEWS_PROGRESS_SECONDS=0.5`."""
+    read_as = re.compile(r"""get(float|int|bool)\(\s*["'](NEWS_[A-Z_]+)["']""")
+    kinds = {"float": float, "int": int, "bool": bool}
+    found = {
+        (name, kind)
+        for folder in ("crawler", "pipelines", "exports")
+        for path in (ROOT / folder).rglob("*.py")
+        for kind, name in read_as.findall(path.read_text(encoding="utf-8"))
+    }
+    assert found and [(n, k) for n, k in sorted(found) if type(getattr(settings, n)) is not kinds[k]] == []

@@ -6,6 +6,7 @@ at a phone's and a desktop's width, as a reader would."""
 from __future__ import annotations
 
 import functools
+import html
 import os
 import shutil
 import sqlite3
@@ -22,6 +23,7 @@ import pytest
 
 from crawler.korean.dates import KST
 from crawler.replay import ReplayServer, Resource
+from exports.jekyll import inert
 from tests.crawling import crawl_command
 from tests.test_site_safety import HOST, HOSTILE, build, hostile_page, jekyll_or_skip
 
@@ -114,6 +116,11 @@ def stored(out: Path) -> list[dict[str, Any]]:
         ]
 
 
+def shown(text: str) -> str:
+    """What a reader sees of a scraped text printed raw (quotes typographic: exports/jekyll.py)."""
+    return html.unescape(inert(text))
+
+
 def fits(page: Any) -> bool:
     """Nothing wider than the screen: no sideways scrolling on a phone."""
     return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
@@ -129,7 +136,7 @@ def test_the_home_page_lists_every_post_and_fits_the_screen(
     titles = page.locator("a.post-link").all_inner_texts()
     expected = stored(out)
     assert len(titles) == len(expected) + len(HOSTILE)
-    assert {" ".join(a["headline"].split()) for a in expected} <= set(titles)
+    assert {shown(a["headline"]) for a in expected} <= set(titles)
     assert fits(page)
     page.screenshot(path=str(out / f"home-{device}.png"))
     page.close()
@@ -143,14 +150,14 @@ def test_a_post_shows_its_headline_date_outlet_and_feature_text(
     page = new_page(browser, device)
     for article in stored(out):
         page.goto(f"{url}/")
-        page.get_by_role("link", name=" ".join(article["headline"].split()), exact=True).click()
-        assert page.locator("h1.post-title").inner_text() == " ".join(article["headline"].split())
+        page.get_by_role("link", name=shown(article["headline"]), exact=True).click()
+        assert page.locator("h1.post-title").inner_text() == shown(article["headline"])
         seoul = datetime.fromisoformat(article["date_published"]).replace(tzinfo=UTC).astimezone(KST)
         assert page.locator(".post-meta time").first.inner_text() == (
             f"{seoul.year}년 {seoul.month}월 {seoul.day}일 {seoul:%H:%M}"
         )
         credit = page.locator(".credit a")
-        assert credit.inner_text() == article["source_name"]
+        assert credit.inner_text() == shown(article["source_name"])
         assert credit.get_attribute("href") == article["canonical_url"]
         feature = page.locator(".feature-text")
         assert (
@@ -207,7 +214,7 @@ def test_the_themes_plugins_show_the_scraped_characters_once(built: tuple[str, P
     url, out = built
     page = new_page(browser, "desktop")
     page.goto(f"{url}/")
-    script = HOSTILE[0]  # <script>alert("XSS")</script>
+    script = shown(HOSTILE[0])  # <script>alert(“XSS”)</script>
     page.get_by_role("link", name=script, exact=True).click()
     assert page.title() == f"{script} | 뉴스다오"
     page.close()
@@ -220,4 +227,4 @@ def test_the_themes_plugins_show_the_scraped_characters_once(built: tuple[str, P
         if t != "뉴스다오"
     ]
     marked = [t for t in seen if "<" in t]
-    assert marked and set(marked) <= {" ".join(h.split()) for h in HOSTILE}
+    assert marked and set(marked) <= {shown(h) for h in HOSTILE}

@@ -51,6 +51,11 @@ HOSTILE = [
     "&lt;script&gt;alert(1)&lt;/script&gt; R&D",
     "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
     '<a href="javascript:alert(1)">링크</a>',
+    'x" autofocus onfocus="alert(3)',
+    "javascript:alert(1)",
+    "1,000",
+    "0:30",
+    "\ud800 깨진 문자",
 ]
 IMAGES = [
     "javascript:alert(1)",
@@ -81,9 +86,10 @@ def hostile_page(n: int, text: str) -> bytes:
         "keywords": [text, "보안"],
         "articleSection": text,
     }
-    e = html.escape
+    # A lone surrogate can only stand in JSON-LD's escapes (`\\ud800`), as CMSs that cut by UTF-16 write it.
+    e = lambda value: html.escape(re.sub("[\\ud800-\\udfff]", "", value))  # noqa: E731
     body = "".join(f"<p>{e(p)}</p>" for p in paragraphs)
-    ld = json.dumps(data, ensure_ascii=False).replace("</", "<\\/")
+    ld = json.dumps(data).replace("</", "<\\/")
     return f"""<!DOCTYPE html><!-- SYNTHETIC hostile page, tests/test_site_safety.py -->
 <html lang="ko"><head><meta charset="utf-8"><title>{e(text)}</title>
 <meta property="og:type" content="article"><meta property="og:title" content="{e(text)}">
@@ -110,9 +116,13 @@ POST_LAYOUT = (
         f'<div data-k="{k}-raw">{{{{ page.{k} }}}}</div><div data-k="{k}-escaped">{{{{ page.{k} | escape }}}}</div>'
         f'<span data-k="{k}-attr" title="{{{{ page.{k} }}}}" data-single=\'{{{{ page.{k} }}}}\'></span>'
         f'<div data-k="{k}-md">{{{{ page.{k} | markdownify }}}}</div>'
+        # what Minimal Mistakes prints into its pagination links, and a smartified attribute
+        f'<span data-k="{k}-mdattr" title="{{{{ page.{k} | markdownify | strip_html }}}}"'
+        f' data-smart="{{{{ page.{k} | smartify }}}}"></span>'
         for k in KEYS
     )
-    + """<script data-k="inline">var post = {"title": "{{ page.title }}", "excerpt": "{{ page.excerpt }}"};</script>
+    + """<a data-k="title-href" href="{{ page.title }}">제목 링크</a>
+<script data-k="inline">var post = {"title": "{{ page.title }}", "excerpt": "{{ page.excerpt }}"};</script>
 <main data-k="content">{{ content }}</main></body></html>
 """
 )
@@ -130,6 +140,14 @@ layout: null
 {% for post in site.posts %}<entry><title>{{ post.title }}</title><summary>{{ post.excerpt }}</summary>
 <author><name>{{ post.author }}</name></author><link href="{{ post.source_url }}"/>
 <category term="{{ post.categories | first }}"/></entry>{% endfor %}</feed>
+"""
+# A Markdown page: what a theme prints into it is read as Markdown once more.
+MARKDOWN_LIST = """---
+layout: null
+---
+{% for post in site.posts %}
+- {{ post.title | smartify }} {{ post.feature_text | markdownify | strip_html }}
+{% endfor %}
 """
 SEARCH = """---
 layout: null
@@ -241,13 +259,14 @@ def crawled_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (site / "index.html").write_text(INDEX, encoding="utf-8")
     (site / "feed.xml").write_text(FEED, encoding="utf-8")
     (site / "search.json").write_text(SEARCH, encoding="utf-8")
+    (site / "list.md").write_text(MARKDOWN_LIST, encoding="utf-8")
     build(jekyll_or_skip(), site, tmp / "_site")
     return tmp / "_site"
 
 
 def test_nothing_hostile_is_live_in_any_built_page(crawled_site: Path) -> None:
     pages = sorted(crawled_site.rglob("*.html"))
-    assert len(pages) == len(HOSTILE) + 1
+    assert len(pages) == len(HOSTILE) + 2  # the posts, the index and the Markdown list
     assert [finding for page in pages for finding in live_in(page)] == []
 
 
@@ -263,17 +282,19 @@ def test_the_feed_and_the_search_index_stay_well_formed(crawled_site: Path) -> N
 
 
 def test_readers_see_the_scraped_characters_as_written(crawled_site: Path) -> None:
-    """Where the theme prints a title raw, the browser shows the page's own characters."""
+    """Where the theme prints a title raw, the browser shows the page's own characters (quotes as
+    typographic quotes)."""
     shown = set()
     for page in crawled_site.rglob("*.html"):
         tree = lxml_html.fromstring(page.read_bytes())
         shown.update(e.text_content() for e in tree.iter() if e.get("data-k") == "title-raw")
-    for text in [
-        '<script>alert("XSS")</script>',
-        "'><svg onload=alert(1)>"[1:],
+    assert {
+        "<script>alert(“XSS”)</script>",
+        "“><svg onload=alert(1)>",
         "&lt;script&gt;alert(1)&lt;/script&gt; R&D",
-    ]:
-        assert " ".join(text.split()) in shown or any(" ".join(text.split()) in s for s in shown), text
+        "1,000",  # Jekyll's YAML would read these as numbers if they were not quoted
+        "0:30",
+    } <= shown
 
 
 def test_liquid_and_yaml_in_scraped_text_print_literally(crawled_site: Path) -> None:
@@ -288,9 +309,17 @@ def test_liquid_and_yaml_in_scraped_text_print_literally(crawled_site: Path) -> 
 def test_inert_text_loads_back_from_yaml_and_shows_its_characters(text: str) -> None:
     written = inert(text)
     assert yaml.safe_load(yaml.safe_dump({"t": written}, allow_unicode=True))["t"] == written
-    assert not re.search(r"[<>\"'`\[\]{}\\\\]", written)
-    visible = re.sub(r"[\u200e\u200f\u202a-\u202e\u2066-\u2069]", " ", text)
-    assert html.unescape(written) == " ".join(visible.split())
+    assert not re.search(r"[<>\"'`{}\\\\]|\][(\[:]|^\s*javascript:", written)
+    visible = " ".join(re.sub(r"[\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]", " ", text).split())
+    assert shows(html.unescape(written), visible)
+
+
+def shows(written: str, original: str) -> bool:
+    """`written` is `original` character for character, or the typographic or full-width twin of one."""
+    twins = {'"': "“”", "'": "‘’", "(": "（", "[": "［", ":": "：", "{": "｛"}
+    return len(written) == len(original) and all(
+        w == o or w in twins.get(o, "") for w, o in zip(written, original, strict=True)
+    )
 
 
 @pytest.mark.parametrize("url", IMAGES)

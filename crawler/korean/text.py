@@ -8,7 +8,9 @@ import unicodedata
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _SPACES_RE = re.compile(r"[ \t\u00a0\u2002\u2003\u2009\u3000]+")
 # Control characters (C0, C1, and the Unicode line and paragraph separators) are spaces in text.
-_CONTROLS_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+# Controls, line and paragraph separators, and lone UTF-16 surrogates (CMSs that cut strings by UTF-16
+# units leave them; no encoder can write them out).
+_CONTROLS_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 # Runs, not single characters: counting their lengths is several times faster than a match per letter.
 _HANGUL_RE = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]+")
 _LETTER_RE = re.compile(r"[^\W\d_]+")

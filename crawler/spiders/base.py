@@ -24,7 +24,7 @@ from twisted.python.failure import Failure
 
 from crawler.items import RawArticle
 from crawler.korean.dates import KST, parse_raw_dates
-from crawler.middlewares import AlreadyStored
+from crawler.middlewares import GIVEN, AlreadyStored
 from crawler.pages import ArticlePage, PageError, extract
 from crawler.pages.generic import MAX_BODY_CHARS
 from crawler.spiders.discovery import Entry, listing_entries, parse_feed, parse_sitemap
@@ -147,6 +147,7 @@ class NewsSpider(scrapy.Spider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for request in self.start_requests_from_declarations():
+            request.meta[GIVEN] = request.url  # trusted where it points, even at an intranet host
             yield request
 
     def start_requests_from_declarations(self) -> Iterator[scrapy.Request]:
