@@ -61,6 +61,7 @@ def test_csv_is_utf8_with_json_cells(tmp_path: Path) -> None:
 def test_jekyll_export_reports_and_is_idempotent(tmp_path: Path) -> None:
     url = filled(tmp_path)
     site = tmp_path / "site"
+    site.mkdir()  # a site that exists: a --site that does not is refused (tests/test_usage_errors.py)
     first = export("jekyll", "--database", url, "--site", str(site))
     assert first.returncode == 0, first.stderr
     assert "10 new" in first.stderr.decode()

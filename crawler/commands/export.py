@@ -14,6 +14,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from scrapy.exporters import CsvItemExporter, JsonLinesItemExporter
 
+from crawler.checks import SettingError, check_database, check_settings
 from crawler.items import Article
 from crawler.spiders.base import parse_bound
 from exports.jekyll import PostWriter, options_from_settings
@@ -51,13 +52,15 @@ class Command(ScrapyCommand):
         parser.add_argument("--database", help="database URL (default: DATABASE_URL)")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
-        if len(args) != 1 or args[0] not in FORMATS:
+        if len(args) != 1:
             raise UsageError(f"give one format: {', '.join(FORMATS)}")
         assert self.settings is not None
         try:
-            since, until = parse_bound("since", opts.since), parse_bound("until", opts.until, end=True)
+            since, until = self.check(args[0], opts)
         except ValueError as exc:
-            raise UsageError(str(exc).replace("-a ", "--")) from exc
+            sys.stderr.write(f"error: {exc}\n")
+            self.exitcode = 2
+            return
         engine = engine_for(opts.database or self.settings.get("DATABASE_URL") or DEFAULT_DATABASE_URL)
         articles = read_articles(engine, since, until, opts.source)
         if args[0] == "jekyll":
@@ -70,6 +73,26 @@ class Command(ScrapyCommand):
             if opts.output:
                 output.close()
         sys.stderr.write(f"{count} articles exported{' to ' + opts.output if opts.output else ''}\n")
+
+    def check(self, fmt: str, opts: argparse.Namespace) -> tuple[Any, Any]:
+        """The format, the window, the site folder and the database, before anything is read."""
+        assert self.settings is not None
+        if fmt not in FORMATS:
+            raise SettingError(f"no export format {fmt!r}; the formats: {', '.join(FORMATS)}")
+        try:
+            since, until = parse_bound("since", opts.since), parse_bound("until", opts.until, end=True)
+        except ValueError as exc:
+            raise SettingError(str(exc).replace("-a ", "--")) from None
+        if fmt == "jekyll" and opts.site and not Path(opts.site).is_dir():
+            raise SettingError(
+                f"--site={opts.site!r}: no such folder (a Jekyll site: its _posts are written there)"
+            )
+        if opts.database:
+            check_database(opts.database, "--database")
+        else:
+            check_database(self.settings.get("DATABASE_URL") or DEFAULT_DATABASE_URL)
+        check_settings(self.settings)
+        return since, until
 
     def jekyll(self, articles: Any, site: Path) -> None:
         assert self.settings is not None

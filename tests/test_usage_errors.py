@@ -1,0 +1,101 @@
+"""A bad argument or setting is one line naming it, its value and what is accepted, and exit status 2,
+with no traceback: run as an operator runs the commands, each in its own process."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parents[1]
+DATES = "use YYYY-MM-DD, YYYY-MM-DDTHH:MM or YYYY-MM-DD HH:MM (Asia/Seoul unless an offset is given)"
+
+
+def scrapy(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "scrapy", *args, "-s", f"NEWS_LOCK_DIR={tmp_path / 'locks'}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (["-a", "since=garbage"], f"error: -a since='garbage' is not a date: {DATES}"),
+        (
+            ["-a", "until=2024-13-45"],
+            f"error: -a until='2024-13-45' is not a valid date (month must be in 1..12): {DATES}",
+        ),
+        (["-a", "max_pages=abc"], "error: -a max_pages='abc' must be a whole number"),
+        (["-a", "max_items=0"], "error: -a max_items='0' must be positive"),
+        (
+            ["-a", "colour=red"],
+            "error: -a colour='red': yna takes no such argument; it takes since, until, max_pages, max_items, refresh",
+        ),
+        (["-s", "NEWS_DB_BATCH=abc"], "error: -s NEWS_DB_BATCH='abc': expected a whole number"),
+        (
+            ["-s", "NEWS_MONITOR_EXTRACTED=2"],
+            "error: -s NEWS_MONITOR_EXTRACTED='2': expected a share between 0 and 1",
+        ),
+        (["-s", "NEWS_JEKYLL_BODY=summary"], "error: -s NEWS_JEKYLL_BODY='summary': use 'full' or 'excerpt'"),
+        (
+            ["-s", 'NEWS_MONITOR_COVERAGE={"author": 0.9}'],
+            "error: -s NEWS_MONITOR_COVERAGE='{\"author\": 0.9}': NEWS_MONITOR_COVERAGE: no such field ['author']; "
+            "the fields: ('headline', 'body_text', 'date_published', 'authors', 'main_image')",
+        ),
+        (
+            ["-s", "DATABASE_URL=nonsense"],
+            "error: -s DATABASE_URL='nonsense': not a database URL; use sqlite:///FILE, "
+            "postgresql+psycopg://USER@HOST/DB or mysql+pymysql://USER@HOST/DB?charset=utf8mb4",
+        ),
+    ],
+)
+def test_a_crawl_with_a_bad_argument_or_setting_says_so_in_one_line(
+    tmp_path: Path, args: list[str], line: str
+) -> None:
+    done = scrapy(tmp_path, "crawl", "yna", *args, "-L", "WARNING")
+    assert (done.returncode, done.stderr.strip(), done.stdout) == (2, line, "")
+
+
+def test_an_unreachable_database_is_named_with_why(tmp_path: Path) -> None:
+    url = "postgresql+psycopg://nobody@127.0.0.1:1/news"  # loopback, a port nothing listens on
+    done = scrapy(tmp_path, "crawl", "yna", "-s", f"DATABASE_URL={url}", "-L", "WARNING")
+    assert done.returncode == 2 and done.stdout == ""
+    (line,) = done.stderr.strip().splitlines()
+    assert (
+        line.startswith(f"error: -s DATABASE_URL='{url}': cannot connect (") and "Connection refused" in line
+    )
+
+
+def test_an_unknown_spider_is_named_with_the_spiders_there_are(tmp_path: Path) -> None:
+    done = scrapy(tmp_path, "crawl", "nosuch", "-L", "WARNING")
+    assert done.returncode == 2
+    assert done.stderr.strip().startswith("error: no spider named 'nosuch'; the spiders: aitimes, bloter,")
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (["xml"], "error: no export format 'xml'; the formats: jsonl, csv, jekyll"),
+        (["jsonl", "--since", "yesterday"], f"error: --since='yesterday' is not a date: {DATES}"),
+        (
+            ["jekyll", "--site", "/nonexistent/site"],
+            "error: --site='/nonexistent/site': no such folder (a Jekyll site: its _posts are written there)",
+        ),
+        (
+            ["jsonl", "--database", "nonsense"],
+            "error: --database='nonsense': not a database URL; use sqlite:///FILE, "
+            "postgresql+psycopg://USER@HOST/DB or mysql+pymysql://USER@HOST/DB?charset=utf8mb4",
+        ),
+    ],
+)
+def test_an_export_with_a_bad_argument_says_so_in_one_line(
+    tmp_path: Path, args: list[str], line: str
+) -> None:
+    done = scrapy(tmp_path, "export", *args)
+    assert (done.returncode, done.stderr.strip(), done.stdout) == (2, line, "")
