@@ -106,3 +106,47 @@ def test_export_and_extract_write_the_same_article_the_same_way(tmp_path: Path) 
     ]
     for field in ("date_published", "date_modified", "fetched_at"):
         assert from_database[field] == from_page[field] and from_page[field].endswith("+09:00")
+
+
+def test_csv_for_excel_begins_with_a_byte_order_mark_and_ends_rows_in_crlf(tmp_path: Path) -> None:
+    url = filled(tmp_path)
+    done = export("csv", "--database", url, "--excel", "--output", str(tmp_path / "q.csv"))
+    assert done.returncode == 0, done.stderr
+    raw = (tmp_path / "q.csv").read_bytes()
+    # What Excel does: a UTF-8 BOM selects UTF-8, rows end at CRLF, quoted cells may hold line breaks.
+    assert raw.startswith(b"\xef\xbb\xbf") and raw.count(b"\r\n") >= 11
+    rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
+    assert len(rows) == 10 and any("쌍방울" in r["headline"] for r in rows)
+    plain = export("csv", "--database", url).stdout
+    assert not plain.startswith(b"\xef\xbb\xbf")
+
+
+def test_parquet_has_typed_columns_that_pandas_and_duckdb_read(tmp_path: Path) -> None:
+    import duckdb
+    import pyarrow.parquet as pq
+
+    url = filled(tmp_path)
+    target = tmp_path / "articles.parquet"
+    done = export("parquet", "--database", url, "--output", str(target))
+    assert done.returncode == 0 and "10 articles exported" in done.stderr.decode()
+    table = pq.read_table(target)
+    assert str(table.schema.field("date_published").type) == "timestamp[us, tz=Asia/Seoul]"
+    assert str(table.schema.field("tags").type) == "list<element: string>"
+    assert table.schema.field("authors").type.value_type.names == ["name", "role", "email"]
+    rows = duckdb.sql(
+        f"SELECT source, count(*) AS n, min(date_published) AS first FROM '{target}' GROUP BY 1 ORDER BY 2 DESC"
+    ).fetchall()
+    assert sum(n for _, n, _ in rows) == 10
+    names = duckdb.sql(f"SELECT unnest(authors).name FROM '{target}' WHERE source = 'yna'").fetchall()
+    assert ("김솔",) in names
+    assert export("parquet", "--database", url).returncode == 2  # a Parquet file is not written to a terminal
+
+
+def test_the_readmes_duckdb_line_runs_on_an_export(tmp_path: Path) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    (line,) = [x for x in readme.splitlines() if x.startswith('python -c "import duckdb')]
+    export("parquet", "--database", filled(tmp_path), "--output", str(tmp_path / "articles.parquet"))
+    command = line.replace("python", sys.executable, 1)
+    done = subprocess.run(command, shell=True, cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert "연합뉴스" in done.stdout and "count_star()" in done.stdout

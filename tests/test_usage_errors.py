@@ -81,7 +81,7 @@ def test_an_unknown_spider_is_named_with_the_spiders_there_are(tmp_path: Path) -
 @pytest.mark.parametrize(
     ("args", "line"),
     [
-        (["xml"], "error: no export format 'xml'; the formats: jsonl, csv, jekyll"),
+        (["xml"], "error: no export format 'xml'; the formats: jsonl, csv, parquet, jekyll"),
         (["jsonl", "--since", "yesterday"], f"error: --since='yesterday' is not a date: {DATES}"),
         (
             ["jekyll", "--site", "/nonexistent/site"],

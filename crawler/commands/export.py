@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from collections import Counter
@@ -20,7 +21,7 @@ from crawler.spiders.base import parse_bound
 from exports.jekyll import PostWriter, options_from_settings
 from exports.sql import DEFAULT_DATABASE_URL, engine_for, read_articles
 
-FORMATS = ("jsonl", "csv", "jekyll")
+FORMATS = ("jsonl", "csv", "parquet", "jekyll")
 PROGRESS_EVERY = 500
 
 
@@ -29,10 +30,10 @@ class Command(ScrapyCommand):
     default_settings: ClassVar[dict[str, Any]] = {"LOG_ENABLED": False}
 
     def syntax(self) -> str:
-        return "jsonl|csv|jekyll [--since DATE] [--until DATE] [--source SPIDER] [--output FILE | --site DIR]"
+        return "jsonl|csv|parquet|jekyll [--since DATE] [--until DATE] [--source SPIDER] [--output FILE | --site DIR]"
 
     def short_desc(self) -> str:
-        return "Export stored articles as JSON lines, CSV (UTF-8) or Jekyll posts"
+        return "Export stored articles as JSON lines, CSV (UTF-8), Parquet or Jekyll posts"
 
     def long_desc(self) -> str:
         return (
@@ -50,6 +51,9 @@ class Command(ScrapyCommand):
         parser.add_argument("--output", help="file for jsonl and csv (default: stdout)")
         parser.add_argument("--site", help="Jekyll site folder for jekyll (default: NEWS_JEKYLL_SITE)")
         parser.add_argument("--database", help="database URL (default: DATABASE_URL)")
+        parser.add_argument(
+            "--excel", action="store_true", help="csv with a byte-order mark, so that Excel reads it as UTF-8"
+        )
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if len(args) != 1:
@@ -66,9 +70,13 @@ class Command(ScrapyCommand):
         if args[0] == "jekyll":
             self.jekyll(articles, Path(opts.site or self.settings.get("NEWS_JEKYLL_SITE") or "output/site"))
             return
+        if args[0] == "parquet":
+            count = export_parquet(articles, Path(opts.output))
+            sys.stderr.write(f"{count} articles exported to {opts.output}\n")
+            return
         output: IO[bytes] = open(opts.output, "wb") if opts.output else sys.stdout.buffer  # noqa: SIM115
         try:
-            count = export_rows(args[0], articles, output)
+            count = export_rows(args[0], articles, output, excel=opts.excel)
         finally:
             if opts.output:
                 output.close()
@@ -83,6 +91,8 @@ class Command(ScrapyCommand):
             since, until = parse_bound("since", opts.since), parse_bound("until", opts.until, end=True)
         except ValueError as exc:
             raise SettingError(str(exc).replace("-a ", "--")) from None
+        if fmt == "parquet" and not opts.output:
+            raise SettingError("parquet needs --output FILE (a Parquet file is not written to a terminal)")
         if fmt == "jekyll" and opts.site and not Path(opts.site).is_dir():
             raise SettingError(
                 f"--site={opts.site!r}: no such folder (a Jekyll site: its _posts are written there)"
@@ -113,8 +123,10 @@ class Command(ScrapyCommand):
         sys.stderr.write(f"{sum(outcomes.values())} articles → {site / '_posts'}: {summary}\n")
 
 
-def export_rows(fmt: str, articles: Iterable[Article], output: IO[bytes]) -> int:
-    """Scrapy's own feed exporters, in UTF-8; in CSV, lists and objects are JSON in their cell.
+def export_rows(fmt: str, articles: Iterable[Article], output: IO[bytes], excel: bool = False) -> int:
+    """Scrapy's own feed exporters, in UTF-8; in CSV, lists and objects are JSON in their cell, rows end
+    in CRLF, and for Excel the file begins with a byte-order mark (without one, Excel reads UTF-8 as the
+    system's code page: mojibake in Korean Windows).
 
     (Scrapy annotates their file as BytesIO; any binary file works, stdout's buffer included.)
     """
@@ -122,7 +134,12 @@ def export_rows(fmt: str, articles: Iterable[Article], output: IO[bytes]) -> int
     if fmt == "jsonl":
         exporter = JsonLinesItemExporter(output, encoding="utf-8", ensure_ascii=False)  # type: ignore[arg-type]
     else:
-        exporter = CsvItemExporter(output, encoding="utf-8", include_headers_line=True)  # type: ignore[arg-type]
+        exporter = CsvItemExporter(
+            output,  # type: ignore[arg-type]
+            encoding="utf-8-sig" if excel else "utf-8",
+            include_headers_line=True,
+            lineterminator="\r\n",
+        )
     exporter.start_exporting()
     count = 0
     for article in articles:
@@ -137,3 +154,41 @@ def _flat(article: Article) -> dict[str, Any]:
         key: json.dumps(value, ensure_ascii=False) if isinstance(value, list | dict) else value
         for key, value in article.to_json().items()
     }
+
+
+def export_parquet(articles: Iterable[Article], path: Path, batch: int = 1000) -> int:
+    """Typed columns for pandas, Polars and DuckDB: times with their zone, lists as lists, authors and
+    images as lists of records. Written a row group of `batch` articles at a time (memory stays flat)."""
+    import pyarrow as pa  # the parquet extra
+    import pyarrow.parquet as pq
+
+    person = pa.struct([("name", pa.string()), ("role", pa.string()), ("email", pa.string())])
+    image = pa.struct(
+        [("url", pa.string()), ("caption", pa.string()), ("credit", pa.string()), ("path", pa.string())]
+    )
+    time = pa.timestamp("us", tz="Asia/Seoul")
+    types: dict[str, Any] = {
+        "authors": pa.list_(person),
+        "images": pa.list_(image),
+        "main_image": image,
+        "categories": pa.list_(pa.string()),
+        "tags": pa.list_(pa.string()),
+        "date_published": time,
+        "date_modified": time,
+        "fetched_at": time,
+        "duplicate_score": pa.float64(),
+    }
+    names = [f.name for f in dataclasses.fields(Article)]
+    schema = pa.schema([(name, types.get(name, pa.string())) for name in names])
+    count = 0
+    with pq.ParquetWriter(path, schema) as writer:
+        rows: list[dict[str, Any]] = []
+        for article in articles:
+            rows.append(dataclasses.asdict(article))
+            count += 1
+            if len(rows) == batch:
+                writer.write_table(pa.Table.from_pylist(rows, schema=schema))
+                rows = []
+        if rows or not count:
+            writer.write_table(pa.Table.from_pylist(rows, schema=schema))
+    return count
