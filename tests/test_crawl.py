@@ -346,7 +346,25 @@ def test_offline_main_job(tmp_path: Path) -> None:
     summary = json.loads(done.stdout.splitlines()[-1])
     lines = (tmp_path / "articles.jsonl").read_text(encoding="utf-8").splitlines()
     assert summary["articles"]["aitimes"] == 6 and len(lines) == sum(summary["articles"].values())
-    assert f"(Jekyll posts; preview: jekyll serve --source {tmp_path / 'site'})" in done.stderr
+    assert (
+        f"(Jekyll posts; preview: jekyll serve --source {tmp_path / 'site'}); the log: {tmp_path / 'replay.log'}"
+        in done.stderr
+    )
+    # The terminal gets a table, one row per spider; Scrapy's log goes to the file.
+    shown = done.stderr.strip().splitlines()
+    assert shown[0].split() == [
+        "spider",
+        "new",
+        "updated",
+        "duplicates",
+        "dropped",
+        "pages",
+        "failed",
+        "checks",
+        "seconds",
+    ]
+    assert shown[1].split()[:2] == ["aitimes", "6"] and len(shown) == 4
+    assert "Spider closed (finished)" in (tmp_path / "replay.log").read_text(encoding="utf-8")
     assert len(list((tmp_path / "site" / "_posts").glob("*.html"))) == len(lines)
     again = subprocess.run(
         [sys.executable, "-m", "scrapy", "replay", "aitimes", "--output", str(tmp_path)],

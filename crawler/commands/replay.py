@@ -45,6 +45,16 @@ class Command(ScrapyCommand):
         super().add_options(parser)
         parser.add_argument("--output", default="output", help="folder for the results (default: output)")
 
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().process_options(args, opts)
+        assert self.settings is not None
+        # The whole log to a file under the output folder (unless --logfile or -s LOG_FILE says where):
+        # the terminal gets the table of what each spider did, and where everything is.
+        if not self.settings.get("LOG_FILE"):
+            Path(opts.output).mkdir(parents=True, exist_ok=True)
+            self.settings.set("LOG_FILE", str(Path(opts.output) / "replay.log"), priority="cmdline")
+            self.settings.set("LOG_LEVEL", "INFO", priority="cmdline")
+
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.crawler_process is not None and self.settings is not None
         loader = self.crawler_process.spider_loader
@@ -83,12 +93,48 @@ class Command(ScrapyCommand):
             "database": str(database.resolve()),
             "site": str(site_dir.resolve()),
         }
+        sys.stderr.write(table(crawlers) + "\n")
         sys.stdout.write(json.dumps({"articles": counts, **where}, ensure_ascii=False) + "\n")
         sys.stderr.write(
             f"{sum(counts.values())} articles from {len(counts)} spiders: {feed} (JSON lines), {database} (SQLite), "
-            f"{site_dir / '_posts'} (Jekyll posts; preview: jekyll serve --source {site_dir})\n"
+            f"{site_dir / '_posts'} (Jekyll posts; preview: jekyll serve --source {site_dir}); "
+            f"the log: {self.settings.get('LOG_FILE')}\n"
         )
         if failed:
             self.exitcode = 1
         elif any(c.stats.get_value(FAILED_STAT) for c in crawlers):
             self.exitcode = EXIT_MONITOR_FAILED
+
+
+COLUMNS = ("spider", "new", "updated", "duplicates", "dropped", "pages failed", "checks", "seconds")
+
+
+def table(crawlers: list[Any]) -> str:
+    """One row per spider from its run summary (crawler.monitor): what it stored, what it dropped and
+    why, what failed, whether its checks passed."""
+    rows = [COLUMNS]
+    for crawler in crawlers:
+        summary = crawler.stats.get_value("news/summary") or {}
+        dropped = ", ".join(f"{n} {reason}" for reason, n in sorted(summary.get("dropped", {}).items()))
+        failed = sum(summary.get("failed", {}).values())
+        checks = "FAILED" if crawler.stats.get_value(FAILED_STAT) else "ok"
+        rows.append(
+            (
+                crawler.spider.name if crawler.spider else "?",
+                str(summary.get("new", 0)),
+                str(summary.get("updated", 0)),
+                str(summary.get("duplicate", 0) + summary.get("near_duplicate", 0)),
+                dropped or "0",
+                str(failed),
+                checks,
+                f"{summary.get('seconds', 0):.1f}",
+            )
+        )
+    widths = [max(len(row[i]) for row in rows) for i in range(len(COLUMNS))]
+    return "\n".join(
+        "  ".join(
+            cell.ljust(w) if i in {0, 4} else cell.rjust(w)
+            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
+        )
+        for row in rows
+    )
