@@ -140,29 +140,36 @@ GIVEN = "news_given_url"  # request.meta: the URL the operator or the spider's c
 class PublicAddressMiddleware:
     """No request whose URL came from a page (article links, images, robots.txt of their hosts, redirects)
     is sent to the machine's own network, whether the URL names an address or a host that resolves to one
-    (`news/refused/private_address`). The URLs a spider starts from, given by its code or the operator
-    (`-a url=…` may name an intranet page), are trusted as given; so is the replay server."""
+    (`news/refused/private_address`; a host that does not resolve is refused too). The URLs a spider
+    starts from, given by its code or the operator (`-a url=…` may name an intranet page), are trusted,
+    with their hosts (robots.txt, a redirect to https or a trailing slash); so is the replay server."""
 
     def __init__(self, crawler: Any) -> None:
         self.stats = crawler.stats
         self.replay = bool(crawler.settings.get("NEWS_REPLAY_URL"))
+        # Hosts of the URLs given: their robots.txt and their own redirects are the operator's too.
+        self.trusted: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> PublicAddressMiddleware:
         return cls(crawler)
 
     async def process_request(self, request: Request) -> None:
-        if self.replay or request.meta.get(GIVEN) == request.url:
-            return
         host = urlsplit(request.url).hostname or ""
+        if request.meta.get(GIVEN) == request.url:
+            self.trusted.add(host)
+        if self.replay or host in self.trusted:
+            return
         address = host
-        if not private_address(host) and not _is_address(host):
+        if not _is_address(host):
             from twisted.internet import reactor
 
             try:
                 address = await maybe_deferred_to_future(cast(Any, reactor).resolve(host))
             except Exception:
-                return  # unresolvable: the download fails on its own, and is counted there
+                # Unresolvable here, it might resolve at a proxy, inside its network: refused.
+                self.stats.inc_value("news/refused/unresolvable")
+                raise IgnoreRequest(f"refused: {request.url}: its host does not resolve") from None
         if private_address(address):
             self.stats.inc_value("news/refused/private_address")
             raise IgnoreRequest(f"refused: {request.url} is on a private or local address ({address})")

@@ -83,6 +83,14 @@ def identity(url: str) -> str:
     host prefix, no AMP path segment, w3lib's canonical query order."""
     parts = urlsplit(clean_url(url))
     host = _HOST_PREFIX_RE.sub("", (parts.hostname or "").lower())
+    if ":" in host:
+        host = f"[{host}]"  # an IPv6 address
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    if port and port not in {80, 443}:
+        host = f"{host}:{port}"  # another port is another server
     path = _AMP_PATH_RE.sub("", parts.path) or "/"
     return canonicalize_url(urlunsplit(("https", host, path.rstrip("/") or "/", parts.query, "")))
 

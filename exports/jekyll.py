@@ -95,16 +95,24 @@ _INERT = str.maketrans(
         "}": "&#125;",
     }
 )
-# markdownify and smartify turn some references back into characters: what would then close an attribute
-# (ASCII quotes), or form a link (`](`, `][`, `]:`), a kramdown attribute list (`{:`) or a URL scheme
-# (`javascript:`), is written with its typographic or full-width twin, which no parser reads as syntax.
-_OPEN_QUOTE_RE = re.compile(r"(^|[\s(\[{<])([\"'])")
-_QUOTES = {'"': "\u201c", "'": "\u2018"}
-_CLOSING = str.maketrans({'"': "\u201d", "'": "\u2019"})
-_LINK_RE = re.compile(r"\]([(\[:])")
-_FOLLOWS_BRACKET = str.maketrans({"(": "\uff08", "[": "\uff3b", ":": "\uff1a"})
-_IAL_RE = re.compile(r"\{(?=:)")
-_SCHEME_RE = re.compile(r"^(\s*(?:javascript|vbscript|data|file))\s*:", re.I)
+# markdownify and smartify turn some references back into characters, and a second Markdown pass (a
+# Markdown page printing a markdownified value) reads what the first left: what would then close an
+# attribute (ASCII quotes), or make a link to a script (`](javascript:`, `]: javascript:`, even split by
+# emphasis, `]*(*j*avascript:`), a kramdown attribute list (`{:`) or a whole value that is a script URL,
+# is written with its typographic or full-width twin, which no parser reads as syntax.
+_QUOTE_RE = re.compile(r"[\"']")
+_OPENING = {'"': "\u201c", "'": "\u2018"}
+_CLOSING = {'"': "\u201d", "'": "\u2019"}
+_FMT = r"[*_~\s<]*"  # what a first Markdown pass turns into tags (removed by strip_html) or space
+_SCRIPTS = "|".join(r"[*_~]*".join(word) for word in ("javascript", "vbscript"))
+_DATA = "|".join(r"[*_~]*".join(word) for word in ("data", "file"))
+# A script scheme however spaced; `data:`/`file:` only as a URL has them (`Data: 2024` is a headline).
+_SCHEME = rf"(?:(?:{_SCRIPTS})[*_~\s]*:|(?:{_DATA})[*_~]*:(?=[*_~]*\S))"
+_LINK_RE = re.compile(rf"\]{_FMT}[(:](?={_FMT}{_SCHEME})", re.I)
+_START_SCHEME_RE = re.compile(rf"^{_FMT}{_SCHEME}", re.I)
+_IAL_RE = re.compile(r"\{(?=[*_~]*:)")
+_BLOCK_START_RE = re.compile(r"^(\d*)([.)](?=\s)|[-+*#|=_]|(?<=\d)[.)]$)")
+_TWINS = str.maketrans({"(": "\uff08", ":": "\uff1a"})
 TITLE_CHARS = 300  # a headline longer than this is no headline a page can show: cut with …
 # What a URL value may hold once encoded: nothing that ends an attribute or a Markdown link.
 _URL_RE = re.compile(
@@ -117,15 +125,29 @@ _SOURCE_URL_RE = re.compile(r"^source_url: ['\"]?(\S+?)['\"]?$", re.M)
 
 
 def inert(text: str | None) -> str:
-    """Scraped text as it may stand in front matter: one line; quotes typographic; what would make a link,
-    an attribute list or a URL scheme after markdownify broken with a full-width twin; markup characters
-    as references."""
+    """Scraped text as it may stand in front matter: one line; quotes typographic; what would make a
+    script link or a kramdown attribute list after markdownify broken with a full-width twin; markup
+    characters as references."""
     line = " ".join(_INVISIBLE_RE.sub(" ", text or "").split())
-    line = _OPEN_QUOTE_RE.sub(lambda m: m.group(1) + _QUOTES[m.group(2)], line).translate(_CLOSING)
-    line = _SCHEME_RE.sub(lambda m: m.group(1) + "\uff1a", line)
-    line = _LINK_RE.sub(lambda m: "]" + m.group(1).translate(_FOLLOWS_BRACKET), line)
+    line = _QUOTE_RE.sub(_typographic, line)
+    line = _LINK_RE.sub(lambda m: m.group(0)[:-1] + m.group(0)[-1].translate(_TWINS), line)
+    line = _START_SCHEME_RE.sub(lambda m: m.group(0)[:-1] + "\uff1a", line)
     line = _IAL_RE.sub("\uff5b", line)
     return line.translate(_INERT)
+
+
+def _markdown_line(text: str) -> str:
+    """`text` as a line of a Markdown paragraph (feature_text is Markdown): what would begin a list, a
+    heading, a rule, a table or math at its start is escaped (`2024. 3. 15.` stays a date)."""
+    text = _BLOCK_START_RE.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+    return text.replace("$$", "\\$\\$")
+
+
+def _typographic(match: re.Match[str]) -> str:
+    """An opening quote at the start or after a space or punctuation (`·'갤럭시'`), else a closing one."""
+    before = match.string[match.start() - 1] if match.start() else ""
+    opening = not before or not (before.isalnum() or before in ")]}.!?%\u2019\u201d")
+    return (_OPENING if opening else _CLOSING)[match.group(0)]
 
 
 def safe_url(value: str | None) -> str | None:
@@ -224,7 +246,7 @@ def front_matter(article: Article, options: PostOptions, dropped: list[str] | No
         if value and safe[key] is None and dropped is not None:
             dropped.append("image" if key == "own" else key)
     image = safe["banner"] or safe["own"]
-    lead = inert(_cut(article.feature_text or article.excerpt, options.excerpt_chars))
+    lead = _markdown_line(inert(_cut(article.feature_text or article.excerpt, options.excerpt_chars)))
     names = inert(", ".join(a["name"] for a in article.authors if a["name"]))
     chirpy = options.authors == "chirpy"
     matter: dict[str, Any] = {

@@ -345,3 +345,33 @@ def test_chirpy_authors_file_keeps_what_the_operator_wrote(tmp_path: Path) -> No
 def test_a_headline_longer_than_any_page_shows_is_cut() -> None:
     title = front_matter(dataclasses.replace(NAVER, headline="가" * 100_000), PostOptions())["title"]
     assert len(title) == TITLE_CHARS + 1 and title.endswith("…")
+
+
+@pytest.mark.parametrize(
+    ("title", "shown"),
+    [
+        ("삼성·'갤럭시' 공개", "삼성·‘갤럭시’ 공개"),
+        ('…"AI"·"칩" 경쟁', "…“AI”·“칩” 경쟁"),
+        ("[단독][영상] 삼성", "[단독][영상] 삼성"),  # only link syntax toward a script is broken
+        ("[속보](종합) 발표", "[속보](종합) 발표"),
+        ("Data: 2024년 결산", "Data: 2024년 결산"),
+    ],
+)
+def test_ordinary_headlines_show_as_written(title: str, shown: str) -> None:
+    assert (
+        html.unescape(front_matter(dataclasses.replace(NAVER, headline=title), PostOptions())["title"])
+        == shown
+    )
+
+
+@pytest.mark.parametrize(
+    ("lead", "line"),
+    [
+        ("2024. 3. 15. 서울시가", "2024\\. 3. 15. 서울시가"),
+        ("- 목록", "\\- 목록"),
+        ("$$x$$ 수식", "\\$\\$x\\$\\$ 수식"),
+    ],
+)
+def test_the_lead_in_feature_text_stays_one_paragraph(lead: str, line: str) -> None:
+    matter = front_matter(dataclasses.replace(NAVER, subtitle=None, feature_text=lead), PostOptions())
+    assert matter["feature_text"].splitlines()[-1] == line

@@ -15,7 +15,8 @@ DATES = "use YYYY-MM-DD, YYYY-MM-DDTHH:MM or YYYY-MM-DD HH:MM (Asia/Seoul unless
 
 def scrapy(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "scrapy", *args, "-s", f"NEWS_LOCK_DIR={tmp_path / 'locks'}"],
+        # The test's own -s come after this default, and win.
+        [sys.executable, "-m", "scrapy", *args[:2], "-s", f"NEWS_LOCK_DIR={tmp_path / 'locks'}", *args[2:]],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -48,6 +49,23 @@ def scrapy(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
             "error: -s NEWS_MONITOR_COVERAGE='{\"author\": 0.9}': NEWS_MONITOR_COVERAGE: no such field ['author']; "
             "the fields: ('headline', 'body_text', 'date_published', 'authors', 'main_image')",
         ),
+        (["-a", "refresh=maybe"], "error: -a refresh='maybe': use 1 or 0 (true or false)"),
+        (["-s", "CLOSESPIDER_TIMEOUT=abc"], "error: -s CLOSESPIDER_TIMEOUT='abc': expected a number"),
+        (["-s", "LOG_LEVEL=FOO"], "error: -s LOG_LEVEL='FOO': use CRITICAL, ERROR, WARNING, INFO, DEBUG"),
+        (["-s", "NEWS_SITE_EXCERPT_CHARS=-1"], "error: -s NEWS_SITE_EXCERPT_CHARS='-1': expected 0 or more"),
+        (
+            ["-s", "NEWS_REDIS_URL=redis://127.0.0.1:6379/0"],
+            "error: -s NEWS_REDIS_URL='redis://127.0.0.1:6379/0' needs -s NEWS_JOB=… (one id for every process of the run)",
+        ),
+        (
+            ["-s", "DATABASE_URL=foo://x"],
+            "error: -s DATABASE_URL='foo://x': not a database SQLAlchemy knows; use sqlite:///FILE, "
+            "postgresql+psycopg://USER@HOST/DB or mysql+pymysql://USER@HOST/DB?charset=utf8mb4",
+        ),
+        (
+            ["-s", "NEWS_LOCK_DIR=/etc/hostname/locks"],
+            "error: -s NEWS_LOCK_DIR='/etc/hostname/locks': /etc/hostname is not a folder",
+        ),
         (
             ["-s", "DATABASE_URL=nonsense"],
             "error: -s DATABASE_URL='nonsense': not a database URL; use sqlite:///FILE, "
@@ -58,13 +76,21 @@ def scrapy(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
 def test_a_crawl_with_a_bad_argument_or_setting_says_so_in_one_line(
     tmp_path: Path, args: list[str], line: str
 ) -> None:
-    done = scrapy(tmp_path, "crawl", "yna", *args, "-L", "WARNING")
-    assert (done.returncode, done.stderr.strip(), done.stdout) == (2, line, "")
+    done = scrapy(tmp_path, "crawl", "yna", *args)  # no -L: nothing is logged before the check
+    assert (done.returncode, done.stderr, done.stdout) == (2, line + "\n", "")
+
+
+def test_a_generic_url_that_is_no_url_is_refused(tmp_path: Path) -> None:
+    done = scrapy(tmp_path, "crawl", "generic", "-a", "url=not a url")
+    assert (done.returncode, done.stderr) == (
+        2,
+        "error: -a url='not a url': not a URL; give http(s)://… (or file:///…), several with commas\n",
+    )
 
 
 def test_an_unreachable_database_is_named_with_why(tmp_path: Path) -> None:
     url = "postgresql+psycopg://nobody@127.0.0.1:1/news"  # loopback, a port nothing listens on
-    done = scrapy(tmp_path, "crawl", "yna", "-s", f"DATABASE_URL={url}", "-L", "WARNING")
+    done = scrapy(tmp_path, "crawl", "yna", "-s", f"DATABASE_URL={url}")
     assert done.returncode == 2 and done.stdout == ""
     (line,) = done.stderr.strip().splitlines()
     assert (
@@ -73,7 +99,7 @@ def test_an_unreachable_database_is_named_with_why(tmp_path: Path) -> None:
 
 
 def test_an_unknown_spider_is_named_with_the_spiders_there_are(tmp_path: Path) -> None:
-    done = scrapy(tmp_path, "crawl", "nosuch", "-L", "WARNING")
+    done = scrapy(tmp_path, "crawl", "nosuch")
     assert done.returncode == 2
     assert done.stderr.strip().startswith("error: no spider named 'nosuch'; the spiders: aitimes, bloter,")
 
@@ -86,6 +112,11 @@ def test_an_unknown_spider_is_named_with_the_spiders_there_are(tmp_path: Path) -
         (
             ["jekyll", "--site", "/nonexistent/site"],
             "error: --site='/nonexistent/site': no such folder (a Jekyll site: its _posts are written there)",
+        ),
+        (["jsonl", "--output", "/tmp"], "error: --output='/tmp': a folder; give a file"),
+        (
+            ["jsonl", "--since", "2024-03-01", "--until", "2024-01-01"],
+            "error: --since=2024-03-01 is after --until=2024-01-01",
         ),
         (
             ["jsonl", "--database", "nonsense"],

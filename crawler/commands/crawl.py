@@ -10,9 +10,9 @@ import sys
 from pathlib import Path
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
-from scrapy.exceptions import UsageError
+from scrapy.spiderloader import get_spider_loader
 
-from crawler.checks import SettingError, check_database, check_settings
+from crawler.checks import SettingError, check_database, check_settings, check_writable, usage_error
 from crawler.monitor import FAILED_STAT
 from crawler.spiders.base import NewsSpider
 from exports.sql import DEFAULT_DATABASE_URL
@@ -29,16 +29,18 @@ class Command(ScrapyCrawl):
             "(NEWS_LOCK_DIR), and 3 when the run's checks fail (see crawler/monitor.py)."
         )
 
-    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().process_options(args, opts)
         if len(args) != 1:
-            raise UsageError("give one spider")
-        assert self.crawler_process is not None and self.settings is not None
+            usage_error("give one spider: scrapy crawl SPIDER [-a NAME=VALUE ...] [-s NAME=VALUE ...]")
+        # Before Scrapy starts logging: a refused run prints its one line and nothing else.
         try:
             self.check(args[0], opts.spargs)
         except ValueError as exc:
-            sys.stderr.write(f"error: {exc}\n")
-            self.exitcode = EXIT_USAGE
-            return
+            usage_error(str(exc))
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        assert self.crawler_process is not None and self.settings is not None
         if self.settings.get("NEWS_REDIS_URL"):
             # A distributed run is several processes of one spider on purpose.
             self._crawl(args[0], opts)
@@ -65,8 +67,8 @@ class Command(ScrapyCrawl):
 
     def check(self, name: str, arguments: dict[str, str]) -> None:
         """The spider, its arguments and the settings, before anything starts (SettingError, ValueError)."""
-        assert self.crawler_process is not None and self.settings is not None
-        loader = self.crawler_process.spider_loader
+        assert self.settings is not None
+        loader = get_spider_loader(self.settings)
         if name not in loader.list():
             raise SettingError(f"no spider named {name!r}; the spiders: {', '.join(sorted(loader.list()))}")
         spidercls = loader.load(name)
@@ -74,6 +76,10 @@ class Command(ScrapyCrawl):
             spidercls.check_arguments(arguments)
         check_settings(self.settings)
         check_database(self.settings.get("DATABASE_URL") or DEFAULT_DATABASE_URL)
+        check_writable(self.settings.get("NEWS_LOCK_DIR") or "output/locks", "-s NEWS_LOCK_DIR")
+        check_writable(self.settings.get("NEWS_JEKYLL_SITE") or "output/site", "-s NEWS_JEKYLL_SITE")
+        if self.settings.get("JOBDIR"):
+            check_writable(self.settings.get("JOBDIR"), "-s JOBDIR")
 
     def _crawl(self, spider: str, opts: argparse.Namespace) -> None:
         assert self.crawler_process is not None

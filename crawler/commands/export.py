@@ -12,10 +12,9 @@ from pathlib import Path
 from typing import IO, Any, ClassVar
 
 from scrapy.commands import ScrapyCommand
-from scrapy.exceptions import UsageError
 from scrapy.exporters import CsvItemExporter, JsonLinesItemExporter
 
-from crawler.checks import SettingError, check_database, check_settings
+from crawler.checks import SettingError, check_database, check_settings, check_writable, usage_error
 from crawler.items import Article
 from crawler.spiders.base import parse_bound
 from exports.jekyll import PostWriter, options_from_settings
@@ -55,16 +54,18 @@ class Command(ScrapyCommand):
             "--excel", action="store_true", help="csv with a byte-order mark, so that Excel reads it as UTF-8"
         )
 
-    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().process_options(args, opts)
         if len(args) != 1:
-            raise UsageError(f"give one format: {', '.join(FORMATS)}")
-        assert self.settings is not None
+            usage_error(f"give one format: {', '.join(FORMATS)}")
         try:
-            since, until = self.check(args[0], opts)
+            self.window = self.check(args[0], opts)
         except ValueError as exc:
-            sys.stderr.write(f"error: {exc}\n")
-            self.exitcode = 2
-            return
+            usage_error(str(exc))
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        assert self.settings is not None
+        since, until = self.window
         engine = engine_for(opts.database or self.settings.get("DATABASE_URL") or DEFAULT_DATABASE_URL)
         articles = read_articles(engine, since, until, opts.source)
         if args[0] == "jekyll":
@@ -97,6 +98,14 @@ class Command(ScrapyCommand):
             raise SettingError(
                 f"--site={opts.site!r}: no such folder (a Jekyll site: its _posts are written there)"
             )
+        if fmt == "jekyll":
+            check_writable(opts.site or self.settings.get("NEWS_JEKYLL_SITE") or "output/site", "--site")
+        if opts.output and fmt != "jekyll":
+            if Path(opts.output).is_dir():
+                raise SettingError(f"--output={opts.output!r}: a folder; give a file")
+            check_writable(Path(opts.output).parent, "--output")
+        if since and until and since > until:
+            raise SettingError(f"--since={opts.since} is after --until={opts.until}")
         if opts.database:
             check_database(opts.database, "--database")
         else:

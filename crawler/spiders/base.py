@@ -35,6 +35,7 @@ logger = logging.getLogger(__name__)
 BOUND_FORMS = "YYYY-MM-DD, YYYY-MM-DDTHH:MM or YYYY-MM-DD HH:MM (Asia/Seoul unless an offset is given)"
 _BOUND_RE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:?\d{2})?)?$")
 _TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off", ""}
 # Feeds, sitemaps and listings go before articles, keeping the queue fed: Scrapy's LIFO queue already
 # did so for the next page yielded last, scrapy-redis's shared queue needs the priority.
 DISCOVERY_PRIORITY = 10
@@ -109,6 +110,8 @@ class NewsSpider(scrapy.Spider):
         self.max_items = _positive("max_items", max_items)
         # Limited on purpose: the run's article count says nothing about the site's usual count.
         self.bounded = self.max_pages is not None or self.max_items is not None
+        if refresh is not None and str(refresh).lower() not in _TRUE | _FALSE:
+            raise ValueError(f"-a refresh={refresh!r}: use 1 or 0 (true or false)")
         self.refresh = str(refresh).lower() in _TRUE if refresh is not None else False
         self._patterns = [re.compile(p) for p in self.article_patterns]
 

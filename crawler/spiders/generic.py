@@ -1,5 +1,6 @@
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import urlsplit
 
 import scrapy
 
@@ -21,6 +22,19 @@ class GenericSpider(NewsSpider):
         self.article_urls = [u.strip() for u in url.split(",") if u.strip()]
         if not (self.feed_urls or self.sitemap_urls or self.article_urls):
             raise ValueError("generic needs -a feed=URL, -a sitemap=URL or -a url=ARTICLE_URL")
+        for name, urls in (
+            ("feed", self.feed_urls),
+            ("sitemap", self.sitemap_urls),
+            ("url", self.article_urls),
+        ):
+            for url in urls:
+                parts = urlsplit(url)
+                if parts.scheme not in {"http", "https", "file"} or not (
+                    parts.netloc or parts.scheme == "file"
+                ):
+                    raise ValueError(
+                        f"-a {name}={url!r}: not a URL; give http(s)://… (or file:///…), several with commas"
+                    )
 
     def start_requests_from_declarations(self) -> Iterator[scrapy.Request]:
         yield from map(self.feed_request, self.feed_urls)
