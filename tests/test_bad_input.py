@@ -135,10 +135,12 @@ def test_nothing_a_page_links_to_reaches_the_machines_own_network(url: str) -> N
     with pytest.raises(IgnoreRequest, match="private or local address"):
         asyncio.run(guard.process_request(Request(url)))  # an image, a link or a redirect from a page
     assert crawler.stats.get_value("news/refused/private_address") == 1
-    # The URL a spider starts from, as the operator or its code gave it, is trusted; in replay, all are.
+    # The URL a spider starts from, as the operator or its code gave it, is trusted, with its host (its
+    # robots.txt, its own redirects); in replay, all are.
     assert asyncio.run(guard.process_request(Request(url, meta={"news_given_url": url}))) is None
-    with pytest.raises(IgnoreRequest):  # ... but not where it redirects
-        asyncio.run(guard.process_request(Request(url + "x", meta={"news_given_url": url})))
+    assert asyncio.run(guard.process_request(Request(url + "?page=2"))) is None
+    with pytest.raises(IgnoreRequest):  # ... but not another private host it links or redirects to
+        asyncio.run(guard.process_request(Request("http://10.9.9.9/admin")))
     replay = get_crawler(settings_dict={"NEWS_REPLAY_URL": "http://127.0.0.1:8000"})
     replay._apply_settings()
     assert asyncio.run(PublicAddressMiddleware(replay).process_request(Request(url))) is None

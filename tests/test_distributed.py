@@ -102,4 +102,6 @@ def test_a_redis_url_without_a_job_is_refused(tmp_path: Path, redis_url: str) ->
         text=True,
         timeout=120,
     )
-    assert done.returncode != 0 and "NEWS_REDIS_URL needs NEWS_JOB" in done.stderr
+    assert done.returncode == 2 and done.stderr == (
+        f"error: -s NEWS_REDIS_URL='{redis_url}' needs -s NEWS_JOB=… (one id for every process of the run)\n"
+    )

@@ -22,10 +22,8 @@ from typing import Any
 import pytest
 
 from crawler.korean.dates import KST
-from crawler.replay import ReplayServer, Resource
 from exports.jekyll import inert
-from tests.crawling import crawl_command
-from tests.test_site_safety import HOST, HOSTILE, build, hostile_page, jekyll_or_skip
+from tests.test_site_safety import HOSTILE, build, crawl_hostile, jekyll_or_skip
 
 ROOT = Path(__file__).parents[1]
 CHROMIUM = "/usr/bin/chromium"
@@ -55,7 +53,6 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]
         timeout=300,
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    pages = {f"{HOST}/news/{n}": Resource(hostile_page(n, text)) for n, text in enumerate(HOSTILE)}
     settings = {
         "DATABASE_URL": f"sqlite:///{out / 'hostile.sqlite3'}",
         "NEWS_JEKYLL_SITE": out / "site",
@@ -63,14 +60,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]
         "NEWS_JEKYLL_INCLUDE_DUPLICATES": True,
         "AUTOTHROTTLE_ENABLED": False,
     }
-    with ReplayServer(pages) as server:
-        hostile = subprocess.run(
-            crawl_command("generic", {**settings, "NEWS_REPLAY_URL": server.url}, [f"url={','.join(pages)}"]),
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
+    hostile = crawl_hostile(settings)
     assert hostile.returncode == 0, hostile.stderr[-3000:]
     build(jekyll, out / "site", out / "_site")
     handler = functools.partial(SimpleHTTPRequestHandler, directory=str(out / "_site"))

@@ -223,11 +223,23 @@ def live_in(page: Path) -> list[str]:
     return found
 
 
+def crawl_hostile(settings: dict[str, object]) -> subprocess.CompletedProcess[str]:
+    """Every hostile page crawled through `scrapy crawl generic`, from a replay server of them."""
+    pages = {f"{HOST}/news/{n}": Resource(hostile_page(n, text)) for n, text in enumerate(HOSTILE)}
+    with ReplayServer(pages) as server:
+        return subprocess.run(
+            crawl_command("generic", {**settings, "NEWS_REPLAY_URL": server.url}, [f"url={','.join(pages)}"]),
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+
+
 @pytest.fixture(scope="module")
 def crawled_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     jekyll_or_skip()
     tmp = tmp_path_factory.mktemp("hostile")
-    pages = {f"{HOST}/news/{n}": Resource(hostile_page(n, text)) for n, text in enumerate(HOSTILE)}
     site = tmp / "site"
     settings = {
         "DATABASE_URL": f"sqlite:///{tmp / 'news.sqlite3'}",
@@ -239,14 +251,7 @@ def crawled_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "NEWS_SITE_IMAGE": "",  # each post's image is the page's own (hostile) one
         "NEWS_SITE_AUTHORS": "chirpy",
     }
-    with ReplayServer(pages) as server:
-        done = subprocess.run(
-            crawl_command("generic", {**settings, "NEWS_REPLAY_URL": server.url}, [f"url={','.join(pages)}"]),
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
+    done = crawl_hostile(settings)
     assert done.returncode == 0, done.stderr[-3000:]
     stats = json.loads((tmp / "stats.json").read_text())
     assert stats["news/jekyll/new"] == len(HOSTILE), stats
