@@ -127,11 +127,8 @@ class SizeLimitMiddleware(HttpCompressionMiddleware):
 
 def private_address(host: str) -> bool:
     """Loopback, private, link-local, multicast, reserved or unspecified: the crawler's own network."""
-    try:
-        address = ipaddress.ip_address(host.strip("[]"))
-    except ValueError:
-        return False
-    return not address.is_global or address.is_multicast
+    address = _address(host)
+    return address is not None and (not address.is_global or address.is_multicast)
 
 
 GIVEN = "news_given_url"  # request.meta: the URL the operator or the spider's code gave, trusted as it is
@@ -161,7 +158,7 @@ class PublicAddressMiddleware:
         if self.replay or host in self.trusted:
             return
         address = host
-        if not _is_address(host):
+        if _address(host) is None:
             from twisted.internet import reactor
 
             try:
@@ -175,9 +172,9 @@ class PublicAddressMiddleware:
             raise IgnoreRequest(f"refused: {request.url} is on a private or local address ({address})")
 
 
-def _is_address(host: str) -> bool:
+def _address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """The IP address a URL's host is written as, or None for a name."""
     try:
-        ipaddress.ip_address(host.strip("[]"))
+        return ipaddress.ip_address(host.strip("[]"))
     except ValueError:
-        return False
-    return True
+        return None

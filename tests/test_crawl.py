@@ -119,6 +119,22 @@ def crawl(server: ReplayServer, tmp_path: Path, spider: str, *args: str, **setti
     return Run(done.returncode, items, json.loads(stats.read_text()) if stats.exists() else {}, done.stderr)
 
 
+def capture(server: ReplayServer, folder: Path, url: str, *extra: str) -> subprocess.CompletedProcess[str]:
+    """`scrapy capture URL --dir FOLDER` against the replay server, as a maintainer runs it."""
+    command = [sys.executable, "-m", "scrapy", "capture", url, "--dir", str(folder), *extra]
+    return subprocess.run(
+        [*command, "-s", f"NEWS_REPLAY_URL={server.url}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def meta_of(saved: Path) -> dict:
+    return json.loads(saved.with_name(saved.name.replace(".html", ".meta.json")).read_text())
+
+
 def listed_today(story: Story) -> bool:
     return story.listed_today or story.published.astimezone(KST).date() == datetime.now(KST).date()
 
@@ -277,27 +293,11 @@ def test_failures_end_in_a_retry_a_counted_drop_or_a_logged_error(
 
 def test_capture_saves_exact_bytes_and_fetch_metadata(server: ReplayServer, tmp_path: Path) -> None:
     url = "https://www.yna.co.kr/view/AKR20220907138351061"
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "scrapy",
-            "capture",
-            url,
-            "--dir",
-            str(tmp_path),
-            "-s",
-            f"NEWS_REPLAY_URL={server.url}",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = capture(server, tmp_path, url)
     assert done.returncode == 0, done.stderr[-2000:]
     (saved,) = [Path(line) for line in done.stdout.splitlines()]
     assert saved.parent.name == "yna" and saved.read_bytes() == YNA
-    meta = json.loads(saved.with_name(saved.name.replace(".html", ".meta.json")).read_text())
+    meta = meta_of(saved)
     assert meta["url"] == url and meta["status"] == 200
     assert meta["headers"]["Content-Type"].startswith("text/html")
     assert datetime.fromisoformat(meta["fetched_at"]) > NOW - timedelta(minutes=10)
@@ -312,25 +312,7 @@ def test_capture_saves_exact_bytes_and_fetch_metadata(server: ReplayServer, tmp_
 
 
 def test_capture_reports_pages_it_could_not_fetch(server: ReplayServer, tmp_path: Path) -> None:
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "scrapy",
-            "capture",
-            f"{FAIL}/slow",
-            "--dir",
-            str(tmp_path),
-            "-s",
-            f"NEWS_REPLAY_URL={server.url}",
-            "-s",
-            "DOWNLOAD_TIMEOUT=1",
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = capture(server, tmp_path, f"{FAIL}/slow", "-s", "DOWNLOAD_TIMEOUT=1")
     assert done.returncode == 1 and "could not be fetched" in done.stderr
 
 
@@ -551,16 +533,14 @@ def test_an_overlong_section_costs_no_article(postgres_url: str, tmp_path: Path)
 
 
 def test_capture_refuses_an_error_page_unless_asked(server: ReplayServer, tmp_path: Path) -> None:
-    command = [sys.executable, "-m", "scrapy", "capture", f"{FAIL}/gone", "--dir", str(tmp_path)]
-    command += ["-s", f"NEWS_REPLAY_URL={server.url}"]
-    refused = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    refused = capture(server, tmp_path, f"{FAIL}/gone")
     assert refused.returncode == 1 and refused.stdout == ""
     assert f"error: not saved, {FAIL}/gone: HTTP 404 (--any-status saves it anyway)" in refused.stderr
     assert not list(tmp_path.rglob("*.html"))
-    kept = subprocess.run([*command, "--any-status"], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    kept = capture(server, tmp_path, f"{FAIL}/gone", "--any-status")
     assert kept.returncode == 0, kept.stderr[-2000:]
     (saved,) = [Path(line) for line in kept.stdout.splitlines()]
-    assert json.loads(saved.with_name(saved.name.replace(".html", ".meta.json")).read_text())["status"] == 404
+    assert meta_of(saved)["status"] == 404
 
 
 def test_the_bundled_replay_site_is_the_same_hours_later() -> None:
@@ -628,17 +608,10 @@ def test_article_links_that_give_no_page_fail_the_run(
 
 
 def test_capture_follows_redirects_as_a_crawl_does(server: ReplayServer, tmp_path: Path) -> None:
-    command = [sys.executable, "-m", "scrapy", "capture", f"{FAIL}/redirect-1", "--dir", str(tmp_path)]
-    done = subprocess.run(
-        [*command, "-s", f"NEWS_REPLAY_URL={server.url}"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = capture(server, tmp_path, f"{FAIL}/redirect-1")
     assert done.returncode == 0, done.stderr[-2000:]
     (saved,) = [Path(line) for line in done.stdout.splitlines()]
-    meta = json.loads(saved.with_name(saved.name.replace(".html", ".meta.json")).read_text())
+    meta = meta_of(saved)
     assert (meta["url"], meta["requested_url"], meta["status"]) == (
         f"{FAIL}/landed",
         f"{FAIL}/redirect-1",
