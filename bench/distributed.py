@@ -47,7 +47,7 @@ settings = get_project_settings()
 settings.setdict({"NEWS_REPLAY_URL": sys.argv[1], "DATABASE_URL": sys.argv[2], "NEWS_JEKYLL_SITE": sys.argv[3],
                   "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS": 16, "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
                   "LOG_LEVEL": "WARNING", "NEWS_MAX_PAGES": 10_000, "NEWS_REQUIRE_DATE": False, "CLOSESPIDER_TIMEOUT": 0,
-                  "NEWS_REDIS_URL": sys.argv[4], "NEWS_JOB": sys.argv[5], "NEWS_IDLE_GRACE_SECONDS": 1,
+                  "NEWS_REDIS_URL": sys.argv[4], "NEWS_JOB": sys.argv[5], "NEWS_LEASE_SECONDS": 10,
                   "NEWS_NEARDUP_REDIS_PREFIX": "bench:" + sys.argv[5]},
                  priority="cmdline")
 process = CrawlerProcess(settings)

@@ -4,27 +4,92 @@ request dupefilter in Redis, and one database (PostgreSQL), switched on by setti
     scrapy crawl yna -s NEWS_REDIS_URL=redis://host:6379/0 -s NEWS_JOB=20240523T1200 \\
                      -s DATABASE_URL=postgresql+psycopg://news@host/news
 
-Every process of one run gets the same NEWS_JOB; the queue and dupefilter keys carry it, so the next
-run starts clean while this one's keys expire a day after it ends. What scrapy-redis 0.9 needed for
-Scrapy 2.19 is in `Scheduler`: stats calls without the `spider` argument Scrapy dropped, and keys that
-expire at close instead of being flushed, which would pull the shared queue from under the other
-processes. Each process also fetches the spider's start pages itself, so that it begins with work. `IdleGrace` keeps an idle process up a few seconds, in case another one is about to enqueue
-more; after that it closes, so scheduled jobs end.
+Every process of one job gets the same NEWS_JOB; the job's keys carry it, and expire a day after its
+last process ends.
+
+scrapy-redis pops a request off the shared queue with no acknowledgement, so whatever a killed process
+had popped was gone, with every article it would have led to; neither scrapy-redis nor another
+maintained Scrapy library keeps a popped request (scrapy-cluster re-yields failures only, and Scrapy
+has no "request finished" hook: scrapy/scrapy#7978). So this module adds the reliable-queue pattern:
+
+- A pop moves the request, in one Lua script, into the popping worker's lease hash. The worker
+  refreshes a heartbeat key every third of NEWS_LEASE_SECONDS.
+- A lease is released (acknowledged) once Scrapy has let go of its request, that is once its page and
+  the items it gave have been through the spider and the pipelines (a weak reference says when), and the
+  next database batch has committed those items. An idle worker has finished everything it leased.
+- Any worker that finds a worker without a heartbeat puts that worker's leases back in the queue. A
+  request fetched twice this way is harmless: the database's upsert makes it so.
+- A worker closes only when the queue is empty and no live worker holds a lease (it could still find
+  more work), so a job ends exactly when its work does.
+- Each released lease adds its article's outcome to the job's tally: discovered article links against
+  stored, dropped, skipped (stored before) and failed. The last worker to close judges the job; lost or
+  unfinished work fails its run (`check=job`), and running the same NEWS_JOB again finishes it.
+- A Redis that comes back empty (restarted without persistence) is noticed by the job's epoch key: the
+  job starts discovery again from the start pages, walking listings past stored articles, while the
+  workers keep the leases they hold.
 """
 
 from __future__ import annotations
 
 import logging
-import time
+import os
+import socket
+import uuid
+import weakref
 from typing import Any
 
-from scrapy import signals
+from redis import Redis
+from redis.backoff import ExponentialWithJitterBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.retry import Retry
+from scrapy import Request, signals
 from scrapy.exceptions import DontCloseSpider
 from scrapy_redis.scheduler import Scheduler as RedisScheduler
+from twisted.internet import task
+
+from crawler.spiders.base import OUTCOME
+from exports.sql import batch_written
 
 logger = logging.getLogger(__name__)
 
 KEY_TTL_SECONDS = 24 * 3600
+LEASE = "news_lease"  # request.meta: the lease a popped request holds
+OUTCOMES = ("stored", "dropped", "skipped", "failed")
+
+# A Redis restart or a network blip is waited out (about 30 s in all) instead of failing the crawl.
+REDIS_PARAMS = {
+    "retry": Retry(ExponentialWithJitterBackoff(base=0.2, cap=4), retries=12),
+    "retry_on_error": [RedisConnectionError, RedisTimeoutError],
+    "socket_timeout": 30,
+    "socket_connect_timeout": 10,
+}
+
+# KEYS: queue, this worker's leases; ARGV: lease token. The first request of the queue, leased.
+POP = """
+local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+if #first == 0 then return false end
+redis.call('ZREM', KEYS[1], first[1])
+redis.call('HSET', KEYS[2], ARGV[1], first[2] .. ' ' .. first[1])
+return {first[1], first[2]}
+"""
+# KEYS: queue, the dead worker's leases, workers, tally; ARGV: the worker. Its leases, back in the queue.
+RECOVER = """
+local leases = redis.call('HVALS', KEYS[2])
+for _, lease in ipairs(leases) do
+  local space = string.find(lease, ' ', 1, true)
+  redis.call('ZADD', KEYS[1], tonumber(string.sub(lease, 1, space - 1)), string.sub(lease, space + 1))
+end
+redis.call('DEL', KEYS[2])
+redis.call('SREM', KEYS[3], ARGV[1])
+redis.call('HINCRBY', KEYS[4], 'recovered', #leases)
+return #leases
+"""
+
+
+def redis_client(url: str) -> Redis:
+    """A client that waits out a restarting Redis, for every part of a distributed crawl."""
+    return Redis.from_url(url, **REDIS_PARAMS)
 
 
 class DistributedAddon:
@@ -42,6 +107,7 @@ class DistributedAddon:
             "SCHEDULER": "crawler.distributed.Scheduler",
             "DUPEFILTER_CLASS": "scrapy_redis.dupefilter.RFPDupeFilter",
             "REDIS_URL": url,
+            "REDIS_PARAMS": REDIS_PARAMS,
             "SCHEDULER_PERSIST": True,
             "SCHEDULER_QUEUE_KEY": f"%(spider)s:{job}:requests",
             "SCHEDULER_DUPEFILTER_KEY": f"%(spider)s:{job}:dupefilter",
@@ -50,54 +116,326 @@ class DistributedAddon:
             "NEWS_NEARDUP_REDIS_URL": url,
         }.items():
             settings.set(name, value, priority="addon")
-        # Not settings.set: the project's own EXTENSIONS outranks an add-on and would drop IdleGrace.
-        settings.set_in_component_priority_dict("EXTENSIONS", IdleGrace, 0)
+        # Not settings.set: the project's own EXTENSIONS outranks an add-on. Before the run monitor (0),
+        # which reads the job's verdict when the spider closes.
+        settings.set_in_component_priority_dict("EXTENSIONS", Worker, -10)
+
+
+class Job:
+    """The Redis keys of one spider's job, and the scripts that move requests between them."""
+
+    def __init__(self, server: Redis, spider: str, job: str) -> None:
+        self.server: Any = server  # replies are bytes (no decode_responses): typed loosely, as redis-py's stubs
+        self.prefix = f"{spider}:{job}"
+        self.queue = f"{self.prefix}:requests"
+        self.dupefilter = f"{self.prefix}:dupefilter"
+        self.workers = f"{self.prefix}:workers"
+        self.tally = f"{self.prefix}:tally"
+        self.epoch = f"{self.prefix}:epoch"
+        self._pop = server.register_script(POP)
+        self._recover = server.register_script(RECOVER)
+
+    def leases(self, worker: str) -> str:
+        return f"{self.prefix}:leases:{worker}"
+
+    def alive(self, worker: str) -> str:
+        return f"{self.prefix}:alive:{worker}"
+
+    def shared_keys(self) -> list[str]:
+        return [self.queue, self.dupefilter, self.workers, self.tally, self.epoch]
+
+    def pop(self, worker: str, token: str) -> tuple[bytes, float] | None:
+        found = self._pop(keys=[self.queue, self.leases(worker)], args=[token])
+        return (found[0], float(found[1])) if found else None
+
+    def recover(self, worker: str) -> int:
+        return int(
+            self._recover(keys=[self.queue, self.leases(worker), self.workers, self.tally], args=[worker])
+        )
+
+    def pending(self) -> int:
+        """Requests queued or leased by any worker: the job's unfinished work."""
+        workers = [w.decode() for w in self.server.smembers(self.workers)]
+        with self.server.pipeline(transaction=False) as pipe:
+            pipe.zcard(self.queue)
+            for worker in workers:
+                pipe.hlen(self.leases(worker))
+            return sum(pipe.execute())
+
+
+class Worker:
+    """One process of a distributed job: its heartbeat, its leases, the recovery of dead workers' leases,
+    when it may close, and, for the last one, the job's verdict (stats `news/job/*`, judged by the
+    monitor's `job` check)."""
+
+    def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.lease_seconds = crawler.settings.getfloat("NEWS_LEASE_SECONDS", 30)
+        self.id = f"{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+        self.job: Job | None = None
+        self.epoch: Any = None
+        self.tokens = 0
+        # Lease token -> (score, encoded request, the request's meta): what this worker holds.
+        self.held: dict[str, tuple[float, bytes, dict[str, Any]]] = {}
+        self.finished: set[str] = set()  # let go of by Scrapy, released after the next committed batch
+        self.heartbeat = task.LoopingCall(self.beat)
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> Worker:
+        worker = cls(crawler)
+        crawler.signals.connect(worker.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(worker.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(worker.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(worker.item_dropped, signal=signals.item_dropped)
+        crawler.signals.connect(worker.item_error, signal=signals.item_error)
+        crawler.signals.connect(worker.release, signal=batch_written)
+        return worker
+
+    # -- the job ---------------------------------------------------------------------------------------
+
+    def open(self, job: Job) -> None:
+        """Called by the scheduler, which owns the connection: joins the job and recovers what workers
+        that died before this one left leased."""
+        self.job = job
+        server = job.server
+        with server.pipeline() as pipe:
+            for key in job.shared_keys():
+                pipe.persist(key)  # a job run again within the day of its last run's expiry
+            pipe.execute()
+        server.set(job.epoch, uuid.uuid4().hex, nx=True)
+        self.epoch = server.get(job.epoch)
+        self.beat()
+        self.recover_dead()
+
+    def spider_opened(self, spider: Any) -> None:
+        self.heartbeat.start(self.lease_seconds / 3, now=False)
+        # Connected now, after the pipelines' own: the database writer flushes its batch on idle first.
+        self.crawler.signals.connect(self.spider_idle, signal=signals.spider_idle)
+
+    def beat(self) -> None:
+        assert self.job is not None
+        server = self.job.server
+        with server.pipeline() as pipe:
+            pipe.set(self.job.alive(self.id), 1, px=int(self.lease_seconds * 1000))
+            pipe.sadd(self.job.workers, self.id)
+            pipe.get(self.job.epoch)
+            epoch = pipe.execute()[2]
+        if epoch != self.epoch:
+            self.state_lost()
+
+    def state_lost(self) -> None:
+        """Redis forgot the job (restarted without persistence, or flushed): the queue and the
+        dupefilter are gone. This worker's leases go back, and the first worker to notice starts
+        discovery again, walking listings past stored articles; what is stored is skipped."""
+        assert self.job is not None
+        server = self.job.server
+        first = server.set(self.job.epoch, uuid.uuid4().hex, nx=True)
+        self.epoch = server.get(self.job.epoch)
+        self.stats.inc_value("news/job/state_lost")
+        if self.held:
+            server.hset(
+                self.job.leases(self.id), mapping={t: b"%g %s" % (s, d) for t, (s, d, _) in self.held.items()}
+            )
+        server.hset(self.job.tally, "state_lost", 1)
+        logger.warning(
+            "Redis lost the state of job %s (restarted?): %s",
+            self.job.prefix,
+            "discovery starts again from the start pages" if first else "another worker restarts discovery",
+        )
+        if first:
+            for request in self.crawler.spider.rediscover_requests():
+                self.crawler.engine.crawl(request)
+
+    def recover_dead(self) -> int:
+        """Puts back in the queue the leases of every worker whose heartbeat stopped."""
+        assert self.job is not None
+        server = self.job.server
+        workers = [w.decode() for w in server.smembers(self.job.workers) if w.decode() != self.id]
+        if not workers:
+            return 0
+        with server.pipeline(transaction=False) as pipe:
+            for worker in workers:
+                pipe.exists(self.job.alive(worker))
+            alive = pipe.execute()
+        recovered = 0
+        for worker, up in zip(workers, alive, strict=True):
+            if up:
+                continue
+            count = self.job.recover(worker)
+            if count:
+                logger.warning("Worker %s stopped with %d requests leased: back in the queue", worker, count)
+            recovered += count
+        self.stats.inc_value("news/job/recovered", recovered)
+        return recovered
+
+    # -- leases ----------------------------------------------------------------------------------------
+
+    def lease(self, encoded: bytes, score: float, request: Request) -> None:
+        """Called by the scheduler for each request it pops (leased by `Job.pop` under `token`)."""
+        token = request.meta[LEASE]
+        self.held[token] = (score, encoded, request.meta)
+        # Scrapy lets go of a request when it is done with it: its page, callback and items.
+        weakref.finalize(request, self.finished.add, token)
+
+    def next_token(self) -> str:
+        self.tokens += 1
+        return str(self.tokens)
+
+    def release(self, tokens: list[str] | None = None) -> None:
+        """Releases the leases of finished requests once a database batch has committed (every item of a
+        finished request has passed the writer by then), adding their outcomes to the job's tally."""
+        if self.job is None:
+            return
+        done = [t for t in (self.finished if tokens is None else tokens) if t in self.held]
+        self.finished.difference_update(done)
+        if not done:
+            return
+        tally: dict[str, int] = {}
+        for token in done:
+            outcome = self.held[token][2].get(OUTCOME)
+            if outcome:
+                tally[outcome] = tally.get(outcome, 0) + 1
+        with self.job.server.pipeline() as pipe:
+            pipe.hdel(self.job.leases(self.id), *done)
+            for outcome, count in tally.items():
+                pipe.hincrby(self.job.tally, outcome, count)
+            pipe.execute()
+        for token in done:
+            del self.held[token]
+        self.stats.inc_value("news/job/released", len(done))
+
+    def discovered(self, request: Request) -> None:
+        """Called by the scheduler for each request it queues: a new article link counts once (retries and
+        redirects carry their link on); a redirect to a link queued already settles its origin."""
+        if not request.meta.get("news_article"):
+            return
+        if "retry_times" in request.meta or "redirect_urls" in request.meta:
+            return
+        assert self.job is not None
+        self.job.server.hincrby(self.job.tally, "discovered", 1)
+
+    def merged(self, request: Request) -> None:
+        """A redirect or retry of an article request that the dupefilter refused: its link is known."""
+        origin = self.held.get(request.meta.get(LEASE, ""))
+        if origin is not None and request.meta.get("news_article"):
+            origin[2][OUTCOME] = "dropped"
+
+    def item_scraped(self, item: Any, response: Any) -> None:
+        self._outcome(response, "stored")
+
+    def item_dropped(self, item: Any, response: Any, exception: Any) -> None:
+        self._outcome(response, "dropped")
+
+    def item_error(self, item: Any, response: Any, failure: Any) -> None:
+        self._outcome(response, "failed")
+
+    def _outcome(self, response: Any, outcome: str) -> None:
+        request = getattr(response, "request", None)
+        if request is not None and request.meta.get("news_article"):
+            request.meta[OUTCOME] = outcome
+
+    # -- the end ---------------------------------------------------------------------------------------
+
+    def spider_idle(self, spider: Any) -> None:
+        # Idle: every request this worker leased is through, and the writer has just committed.
+        self.release(list(self.held))
+        self.recover_dead()
+        assert self.job is not None
+        if self.job.pending():
+            raise DontCloseSpider  # queued work, or live workers that may queue more
+
+    def spider_closed(self, spider: Any, reason: str) -> None:
+        if self.job is None:
+            return
+        if self.heartbeat.running:
+            self.heartbeat.stop()
+        server = self.job.server
+        if reason == "finished":
+            self.release(list(self.held))
+        elif self.held:
+            # Stopped early (Ctrl-C, a time limit): what it leased goes back to the others.
+            self.recover_own()
+        with server.pipeline() as pipe:
+            pipe.delete(self.job.alive(self.id))
+            pipe.srem(self.job.workers, self.id)
+            pipe.scard(self.job.workers)
+            others = pipe.execute()[2]
+        pending = self.job.pending()
+        tally = {k.decode(): int(v) for k, v in server.hgetall(self.job.tally).items()}
+        for key in (*self.job.shared_keys(), self.job.leases(self.id)):
+            server.expire(key, KEY_TTL_SECONDS)
+        self.stats.set_value("news/job/id", self.job.prefix)
+        if others:
+            logger.info("Job %s goes on in %d other worker(s)", self.job.prefix, others)
+            return
+        settled = sum(tally.get(o, 0) for o in OUTCOMES)
+        verdict = {
+            "discovered": tally.get("discovered", 0),
+            **{o: tally.get(o, 0) for o in OUTCOMES},
+            "recovered": tally.get("recovered", 0),
+            "pending": pending,
+            # After a lost state the tally restarted mid-job: work in flight then was counted once.
+            "lost": 0 if pending or tally.get("state_lost") else max(0, tally.get("discovered", 0) - settled),
+            "state_lost": bool(tally.get("state_lost")),
+        }
+        self.stats.set_value("news/job/verdict", verdict)
+        logger.info("Job %s ends: %s", self.job.prefix, verdict)
+
+    def recover_own(self) -> None:
+        assert self.job is not None
+        self.job.server.set(self.job.alive(self.id), 0, px=1)  # gone at once, not after its lease
+        self.job.recover(self.id)
+        self.held.clear()
 
 
 class Scheduler(RedisScheduler):
-    """scrapy-redis's scheduler, fitted to Scrapy 2.19 and to runs that end."""
+    """scrapy-redis's scheduler, fitted to Scrapy 2.19 and to jobs that must not lose a request: every pop
+    is a lease of the process's `Worker`."""
 
-    def enqueue_request(self, request: Any) -> bool:
+    worker: Worker
+    job_id: str
+    job: Job
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> Scheduler:
+        scheduler = super().from_crawler(crawler)
+        scheduler.worker = next(ext for ext in crawler.extensions.middlewares if isinstance(ext, Worker))
+        scheduler.job_id = crawler.settings.get("NEWS_JOB")
+        return scheduler
+
+    def open(self, spider: Any) -> None:
+        super().open(spider)
+        self.job = Job(self.server, spider.name, self.job_id)
+        self.worker.open(self.job)
+
+    def enqueue_request(self, request: Request) -> bool:
         seen = self.df.request_seen(request)
         # Start requests go in even when another process has them: a process that begins with nothing
         # to do would next look at the shared queue only at the engine's 5 s heartbeat.
         if seen and not request.dont_filter and not request.meta.get("is_start_request"):
             self.df.log(request, self.spider)
+            self.worker.merged(request)
             return False
         if self.stats:
             self.stats.inc_value("scheduler/enqueued/redis")
         self.queue.push(request)
+        self.worker.discovered(request)
         return True
 
-    def next_request(self) -> Any:
-        request = self.queue.pop(self.idle_before_close)
-        if request and self.stats:
+    def next_request(self) -> Request | None:
+        token = self.worker.next_token()
+        found = self.job.pop(self.worker.id, token)
+        if found is None:
+            return None
+        encoded, score = found
+        request = self.queue._decode_request(encoded)
+        request.meta[LEASE] = token
+        self.worker.lease(encoded, score, request)
+        if self.stats:
             self.stats.inc_value("scheduler/dequeued/redis")
         return request
 
     def close(self, reason: str) -> None:
-        for key in (self.queue.key, self.df.key):
-            self.server.expire(key, KEY_TTL_SECONDS)
-
-
-class IdleGrace:
-    """Keeps an idle spider open NEWS_IDLE_GRACE_SECONDS after its last response, in case another
-    process is about to fill the shared queue again; then lets it close."""
-
-    def __init__(self, grace: float) -> None:
-        self.grace = grace
-        self.busy_at = time.monotonic()
-
-    @classmethod
-    def from_crawler(cls, crawler: Any) -> IdleGrace:
-        grace = cls(crawler.settings.getfloat("NEWS_IDLE_GRACE_SECONDS", 5))
-        crawler.signals.connect(grace.response_received, signal=signals.response_received)
-        crawler.signals.connect(grace.spider_idle, signal=signals.spider_idle)
-        return grace
-
-    def response_received(self) -> None:
-        self.busy_at = time.monotonic()
-
-    def spider_idle(self, spider: Any) -> None:
-        if time.monotonic() - self.busy_at < self.grace:
-            raise DontCloseSpider
+        """Keys expire (in `Worker.spider_closed`) instead of being flushed, which would pull the shared
+        queue from under the other processes."""

@@ -141,6 +141,8 @@ def summarize(stats: dict[str, Any]) -> Summary:
             }
         },
         "robots_forbidden": stats.get("robotstxt/forbidden", 0),
+        # A distributed job's verdict, made by its last worker (crawler.distributed).
+        "job": stats.get("news/job/verdict"),
         "seconds": round(stats.get("elapsed_time_seconds", 0), 1),
         "finish_reason": stats.get("finish_reason"),
     }
@@ -250,6 +252,18 @@ def coverage_failures(site: str, summary: Summary, history: list[Summary], limit
     return failures
 
 
+def job_failures(site: str, summary: Summary, history: list[Summary], limits: Limits) -> list[str]:
+    """A distributed job whose last worker leaves work queued or leased, or article links with no outcome."""
+    job = summary.get("job")
+    if not job or not (job["pending"] or job["lost"]) or summary["finish_reason"] == STOPPED:
+        return []  # stopped on purpose: the log says the same command resumes it
+    return [
+        f"MONITOR FAILED site={site} check=job pending={job['pending']} lost={job['lost']} "
+        f"discovered={job['discovered']} stored={job['stored']} dropped={job['dropped']} "
+        f"skipped={job['skipped']} failed={job['failed']}: the same NEWS_JOB run again finishes it"
+    ]
+
+
 def error_failures(site: str, summary: Summary, history: list[Summary], limits: Limits) -> list[str]:
     pages = summary["pages"] + summary["failed"].get("exceptions", 0)
     failed = sum(n for s, n in summary["failed"].items() if s.startswith("5") or s == "exceptions")
@@ -297,6 +311,9 @@ class SiteChecks(Monitor):
 
     def test_error_rate(self) -> None:
         self.judge(error_failures)
+
+    def test_job(self) -> None:
+        self.judge(job_failures)
 
 
 class FailRun(Action):

@@ -83,10 +83,10 @@ ADDONS = {
     "crawler.distributed.DistributedAddon": 0,
 }
 # Distributed runs: the shared Redis, one job id for all processes of a run (it keys the queue), and how
-# long a process with an empty queue waits for the others to refill it before it closes.
+# long a process may go without a heartbeat before the others take back the requests it leased.
 NEWS_REDIS_URL = None
 NEWS_JOB = None
-NEWS_IDLE_GRACE_SECONDS = 5.0
+NEWS_LEASE_SECONDS = 30.0
 # Final stats as JSON, for tests and schedulers that read them (`-s NEWS_STATS_FILE=PATH`).
 NEWS_STATS_FILE = None
 

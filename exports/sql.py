@@ -405,6 +405,11 @@ class SqlWriter:
             connection.execute(insert(table), rows)
 
 
+# Sent after every flush of the writer's batch, written or not: the items that passed the writer before
+# it are committed (or counted as failed). A distributed job releases its finished requests on it.
+batch_written = object()
+
+
 class SqlPipeline:
     """Stores articles in DATABASE_URL, NEWS_DB_BATCH at a time, and records the run in `runs`.
 
@@ -431,6 +436,8 @@ class SqlPipeline:
             crawler.settings.getfloat("NEWS_DB_FLUSH_SECONDS", 10),
         )
         crawler.signals.connect(pipeline.spider_closed, signal=signals.spider_closed)
+        # Idle, nothing is in flight: what waits in the batch is all there is for now.
+        crawler.signals.connect(pipeline.flush, signal=signals.spider_idle)
         return pipeline
 
     def open_spider(self) -> None:
@@ -458,8 +465,11 @@ class SqlPipeline:
         """Writes the waiting batch in one transaction; if the database refuses it, article by article, so
         only the article it refuses is lost (counted as `news/db/failed`, logged with its URL)."""
         batch, self.pending = self.pending, []
-        if not batch:
-            return
+        if batch:
+            self._write(batch)
+        self.crawler.signals.send_catch_log(batch_written)
+
+    def _write(self, batch: list[Article]) -> None:
         try:
             self._count(self.writer.write(batch), len(batch))
         except Exception as error:
@@ -471,6 +481,11 @@ class SqlPipeline:
                 except Exception as single:
                     self.stats.inc_value("news/db/failed")
                     logger.error("Not stored: %s: %s", article.url, single)
+        if self.writer.store is not None:
+            try:
+                self.writer.store.write_aliases()  # the copies of what this batch stored
+            except Exception as error:
+                logger.error("Aliases not stored yet (tried again after the next batch): %s", error)
 
     def _count(self, counts: dict[str, int], articles: int) -> None:
         for kind, count in counts.items():

@@ -54,11 +54,11 @@ class DedupPipeline:
     def from_crawler(cls, crawler: Any) -> DedupPipeline:
         redis_url = crawler.settings.get("NEWS_NEARDUP_REDIS_URL")
         if redis_url:
-            import redis  # only a distributed crawl needs it
+            from crawler.distributed import redis_client  # only a distributed crawl needs redis
 
             settings = crawler.settings
             index = RedisNearDuplicateIndex(
-                redis.Redis.from_url(redis_url),
+                redis_client(redis_url),
                 settings.get("NEWS_NEARDUP_REDIS_PREFIX"),
                 settings.getfloat("NEWS_NEARDUP_REDIS_DAYS"),
             )
@@ -147,6 +147,9 @@ class DedupPipeline:
                 same = [m for m in matches if self.index.first_seen(m.key) == root]
                 article.duplicate_of = root
                 article.duplicate_score = round(max(same[0].full, same[0].lead), 3) if same else None
+            # Judged by a distributed worker that died before storing it: its signature is not in the
+            # database yet (the writer skips one it has).
+            self._stage(article, sig)
             return
         if matches:
             best = matches[0]
@@ -165,6 +168,9 @@ class DedupPipeline:
             self.stats.inc_value("news/dedup/unique")
         self.index.add(article.canonical_url, sig, best.key if matches else None)
         self.indexed_as[own] = article.canonical_url
+        self._stage(article, sig)
+
+    def _stage(self, article: Article, sig: Signature) -> None:
         # Stored with the article, in the same transaction (exports.sql): an article dropped after this
         # point, or refused by the database, leaves no signature for other crawls to link to.
         stage = getattr(self.store, "stage_signature", None)
@@ -175,7 +181,3 @@ class DedupPipeline:
         if self.ticker.running:
             self.ticker.stop()
         self.refresh()  # a last look for what a crawl running beside this one stored meanwhile
-        # Pipelines close in reverse order: the SQL writer has flushed its last batch by now.
-        writer = getattr(self.store, "write_aliases", None)
-        if writer is not None:
-            writer()

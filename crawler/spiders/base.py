@@ -39,6 +39,11 @@ _FALSE = {"0", "false", "no", "off", ""}
 # Feeds, sitemaps and listings go before articles, keeping the queue fed: Scrapy's LIFO queue already
 # did so for the next page yielded last, scrapy-redis's shared queue needs the priority.
 DISCOVERY_PRIORITY = 10
+# request.meta: what became of an article request ("stored", "dropped", "skipped" or "failed"), which a
+# distributed job tallies (crawler.distributed).
+OUTCOME = "news_outcome"
+# request.meta: a listing walked past pages of stored articles, when a distributed job lost its queue.
+REDISCOVER = "news_rediscover"
 
 
 def parse_bound(name: str, value: str | None, *, end: bool = False) -> datetime | None:
@@ -149,8 +154,19 @@ class NewsSpider(scrapy.Spider):
     # -- discovery -----------------------------------------------------------------------------------
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
+        for request in self.given_requests():
+            yield request
+
+    def given_requests(self) -> Iterator[scrapy.Request]:
         for request in self.start_requests_from_declarations():
             request.meta[GIVEN] = request.url  # trusted where it points, even at an intranet host
+            yield request
+
+    def rediscover_requests(self) -> Iterator[scrapy.Request]:
+        """The start requests again, for a distributed job whose shared queue was lost: its listings are
+        walked past stored articles, since the lost pages below them may hold unstored ones."""
+        for request in self.given_requests():
+            request.meta[REDISCOVER] = True
             yield request
 
     def start_requests_from_declarations(self) -> Iterator[scrapy.Request]:
@@ -182,9 +198,11 @@ class NewsSpider(scrapy.Spider):
         """An article request that gave no page, counted by why (`news/article_failed/<reason>`), which the
         run's checks judge; a skip of a stored article is no failure."""
         error = failure.value
+        request = getattr(failure, "request", None)
+        if request is not None:
+            request.meta[OUTCOME] = "skipped" if isinstance(error, AlreadyStored) else "failed"
         if isinstance(error, AlreadyStored):
             return
-        request = getattr(failure, "request", None)
         url = request.url if request is not None else "?"
         if isinstance(error, HttpError):
             reason = f"http_{error.response.status}"
@@ -207,14 +225,14 @@ class NewsSpider(scrapy.Spider):
         return [last - timedelta(days=n) for n in range((last - first).days + 1)]
 
     def listing_request(
-        self, template: str, page: int, day: date | None, previous: tuple[str, ...] = ()
+        self, template: str, page: int, day: date | None, previous: tuple[str, ...] = (), walk: bool = False
     ) -> scrapy.Request:
         url = template.format(page=page, date=day.strftime("%Y%m%d") if day else "")
         return scrapy.Request(
             url,
             callback=self.parse_listing,
             cb_kwargs={"template": template, "page": page, "day": day, "previous": previous},
-            meta={"news_discovery": "listing"},
+            meta={"news_discovery": "listing"} | ({REDISCOVER: True} if walk else {}),
             priority=DISCOVERY_PRIORITY,
         )
 
@@ -242,7 +260,8 @@ class NewsSpider(scrapy.Spider):
         self.crawler.stats.inc_value("news/discovery/listing_pages")
         urls = tuple(e.url for e in entries)
         yield from self.follow(entries)
-        reason = self.stop_paging(entries, page, urls == previous)
+        walk = bool(response.meta.get(REDISCOVER))
+        reason = self.stop_paging(entries, page, urls == previous, walk)
         if reason:
             self.crawler.stats.inc_value(f"news/discovery/listing_stop/{reason}")
             logger.debug("Listing %s stops after page %d: %s", template, page, reason)
@@ -254,9 +273,9 @@ class NewsSpider(scrapy.Spider):
                     page,
                 )
             return
-        yield self.listing_request(template, page + 1, day, urls)
+        yield self.listing_request(template, page + 1, day, urls, walk)
 
-    def stop_paging(self, entries: list[Entry], page: int, repeated: bool) -> str | None:
+    def stop_paging(self, entries: list[Entry], page: int, repeated: bool, walk: bool = False) -> str | None:
         """Why not to ask for the next listing page, or None to go on."""
         if not entries:
             return "empty"
@@ -269,7 +288,7 @@ class NewsSpider(scrapy.Spider):
             return "older_than_since"
         # A backfill pages down to `since`: stored articles on one page (from cron runs, or a run that
         # was interrupted) say nothing about the pages below it.
-        if not self.refresh and not self.since and all(self.store.seen(e.url) for e in entries):
+        if not (self.refresh or self.since or walk) and all(self.store.seen(e.url) for e in entries):
             return "all_stored"
         return None
 
@@ -299,11 +318,13 @@ class NewsSpider(scrapy.Spider):
         except PageError as error:
             self.crawler.stats.inc_value(f"news/dropped/{error.reason}")
             logger.warning("No article at %s: %s", response.url, error)
+            response.meta[OUTCOME] = "dropped"
             return
         if self.since or self.until:
             published, _ = parse_raw_dates(raw.date_published_raw, raw.date_modified_raw, fetched_at)
             if published and not self.in_window(published):
                 self.crawler.stats.inc_value("news/skipped/outside_window")
+                response.meta[OUTCOME] = "skipped"
                 return
         if raw.cut:
             self.crawler.stats.inc_value("news/pages/cut")
