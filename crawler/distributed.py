@@ -125,7 +125,7 @@ class Job:
     """The Redis keys of one spider's job, and the scripts that move requests between them."""
 
     def __init__(self, server: Redis, spider: str, job: str) -> None:
-        self.server: Any = server  # replies are bytes (no decode_responses): typed loosely, as redis-py's stubs
+        self.server: Any = server  # redis-py types replies as bytes | str; without decode_responses, bytes
         self.prefix = f"{spider}:{job}"
         self.queue = f"{self.prefix}:requests"
         self.dupefilter = f"{self.prefix}:dupefilter"
@@ -189,6 +189,7 @@ class Worker:
         crawler.signals.connect(worker.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(worker.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(worker.item_error, signal=signals.item_error)
+        crawler.signals.connect(worker.spider_error, signal=signals.spider_error)
         crawler.signals.connect(worker.release, signal=batch_written)
         return worker
 
@@ -220,6 +221,8 @@ class Worker:
             pipe.set(self.job.alive(self.id), 1, px=int(self.lease_seconds * 1000))
             pipe.sadd(self.job.workers, self.id)
             pipe.get(self.job.epoch)
+            # Leases nobody recovers (every worker died, no rerun) do not stay in Redis for good.
+            pipe.expire(self.job.leases(self.id), KEY_TTL_SECONDS)
             epoch = pipe.execute()[2]
         if epoch != self.epoch:
             self.state_lost()
@@ -329,6 +332,9 @@ class Worker:
 
     def item_error(self, item: Any, response: Any, failure: Any) -> None:
         self._outcome(response, "failed")
+
+    def spider_error(self, failure: Any, response: Any, spider: Any) -> None:
+        self._outcome(response, "failed")  # a callback that raised: counted, not lost
 
     def _outcome(self, response: Any, outcome: str) -> None:
         request = getattr(response, "request", None)

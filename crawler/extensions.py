@@ -9,7 +9,7 @@ import sys
 import time
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
@@ -48,18 +48,37 @@ def _jsonable(value: Any) -> Any:
     return value.isoformat() if isinstance(value, datetime) else str(value)
 
 
+class Board:
+    """The live lines of this process's crawls on a terminal, one per spider, redrawn in place (`scrapy
+    replay` runs all spiders in one process). Only where the log goes elsewhere: a log line in between
+    would be drawn over."""
+
+    lines: ClassVar[dict[str, str]] = {}
+    drawn = 0
+
+    @classmethod
+    def show(cls, name: str, line: str) -> None:
+        cls.lines[name] = line
+        up = f"\x1b[{cls.drawn}F" if cls.drawn else ""
+        sys.stderr.write(up + "".join(f"{text}\x1b[K\n" for text in cls.lines.values()))
+        sys.stderr.flush()
+        cls.drawn = len(cls.lines)
+
+
 class Progress:
-    """Long runs (backfills run for hours) say where they are every NEWS_PROGRESS_SECONDS: articles,
-    pages, the oldest publication date reached and the rate; one line redrawn in place on a terminal,
-    a log line otherwise."""
+    """Long runs (backfills run for hours) say where they are: articles, pages, the oldest publication
+    date reached and the rate. On a terminal, a line per spider redrawn every second (in place of the log
+    when the log goes to a file, as in `scrapy replay`; else one line redrawn under it); in a log, a line
+    every NEWS_PROGRESS_SECONDS."""
 
     def __init__(self, crawler: Any, interval: float) -> None:
         self.crawler = crawler
-        self.interval = interval
         self.oldest: datetime | None = None
         self.started = time.monotonic()
         self.task: LoopingCall | None = None
         self.terminal = sys.stderr.isatty()
+        self.board = self.terminal and bool(crawler.settings.get("LOG_FILE"))
+        self.interval = 1.0 if self.terminal else interval
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> Progress:
@@ -80,27 +99,31 @@ class Progress:
     def spider_opened(self, spider: Any) -> None:
         self.started = time.monotonic()
         self.task = LoopingCall(self.report, spider.name)
-        self.task.start(self.interval, now=False)
+        self.task.start(self.interval, now=self.board)
 
-    def line(self, name: str) -> str:
+    def line(self, name: str, state: str = "") -> str:
         stats = self.crawler.stats
         articles = stats.get_value("item_scraped_count", 0)
         minutes = max((time.monotonic() - self.started) / 60, 1e-9)
         reached = f", reached {self.oldest.astimezone(KST):%Y-%m-%d}" if self.oldest else ""
         return (
-            f"{name}: {articles} articles, {stats.get_value('downloader/response_count', 0)} pages{reached}, "
+            f"{name}: {state}{articles} articles, {stats.get_value('downloader/response_count', 0)} pages{reached}, "
             f"{articles / minutes:.0f} articles/min"
         )
 
-    def report(self, name: str) -> None:
-        if self.terminal:
-            sys.stderr.write(f"\r{self.line(name)}\x1b[K")
+    def report(self, name: str, state: str = "") -> None:
+        if self.board:
+            Board.show(name, self.line(name, state))
+        elif self.terminal:
+            sys.stderr.write(f"\r{self.line(name, state)}\x1b[K")
             sys.stderr.flush()
         else:
             logger.info("Progress %s", self.line(name))
 
-    def spider_closed(self, spider: Any) -> None:
+    def spider_closed(self, spider: Any, reason: str) -> None:
         if self.task is not None and self.task.running:
             self.task.stop()
         if self.terminal:
-            sys.stderr.write("\n")
+            self.report(spider.name, "done, " if reason == "finished" else f"{reason}, ")
+            if not self.board:
+                sys.stderr.write("\n")

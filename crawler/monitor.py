@@ -206,16 +206,35 @@ def item_count_failures(site: str, summary: Summary, history: list[Summary], lim
     hour with nothing new is no alarm, while a listing that lost its links is."""
     if summary["bounded"] or summary["finish_reason"] == STOPPED:
         return []
-    counts = [h["discovered"] for h in history]
-    if len(counts) < 3 or statistics.median(counts) < 5:
-        return []  # too little history to judge by
-    usual = statistics.median(counts)
-    if summary["discovered"] >= limits.item_ratio * usual:
+    floor = item_count_floor(history, limits)
+    if floor is None or summary["discovered"] >= floor:
         return []
     return [
         f"MONITOR FAILED site={site} check=item_count discovered={summary['discovered']} "
-        f"usual={usual:g} (median of the last {len(counts)} runs)"
+        f"usual={statistics.median(h['discovered'] for h in history):g} (median of the last {len(history)} runs)"
     ]
+
+
+def item_count_floor(history: list[Summary], limits: Limits) -> float | None:
+    """The fewest article links a run may find, or None where there is too little history to judge by."""
+    counts = [h["discovered"] for h in history]
+    if len(counts) < 3 or statistics.median(counts) < 5:
+        return None
+    return limits.item_ratio * statistics.median(counts)
+
+
+def coverage_floor(name: str, history: list[Summary], limits: Limits) -> tuple[float, str] | None:
+    """The least share of articles with this field: a fixed floor ("expected"), or the usual share less
+    the allowed drop ("usual", with at least 3 runs of history); None where nothing is judged."""
+    floor = 1.0 if name in ALWAYS else limits.coverage.get(name)
+    if floor is not None:
+        return floor, "expected"
+    usual = [
+        h["coverage"][name] for h in history if h["articles"] >= 5 and h["coverage"].get(name) is not None
+    ]
+    if len(usual) < 3:
+        return None
+    return statistics.median(usual) - limits.coverage_drop, "usual"
 
 
 def storage_failures(site: str, summary: Summary, history: list[Summary], limits: Limits) -> list[str]:
@@ -236,19 +255,14 @@ def coverage_failures(site: str, summary: Summary, history: list[Summary], limit
     failures = []
     for name in FIELDS:
         share = summary["coverage"][name]
-        floor = 1.0 if name in ALWAYS else limits.coverage.get(name)
-        usual = [
-            h["coverage"][name] for h in history if h["articles"] >= 5 and h["coverage"].get(name) is not None
-        ]
-        if floor is not None and share < floor:
-            failures.append(
-                f"MONITOR FAILED site={site} check=coverage field={name} got={share:.0%} expected={floor:.0%}"
-            )
-        elif floor is None and len(usual) >= 3 and share < statistics.median(usual) - limits.coverage_drop:
-            failures.append(
-                f"MONITOR FAILED site={site} check=coverage field={name} got={share:.0%} "
-                f"usual={statistics.median(usual):.0%}"
-            )
+        judged = coverage_floor(name, history, limits)
+        if judged is None or share >= judged[0]:
+            continue
+        floor, kind = judged
+        shown = floor if kind == "expected" else floor + limits.coverage_drop
+        failures.append(
+            f"MONITOR FAILED site={site} check=coverage field={name} got={share:.0%} {kind}={shown:.0%}"
+        )
     return failures
 
 
@@ -353,6 +367,17 @@ class Spidermon(SpidermonExtension):
             _LoggerRunner(spider=spider).run(suite, **data)
 
 
+def measures_the_site(runs: Any) -> list[Any]:
+    """Which rows of `runs` count as history: finished, not stopped, found something, not bounded."""
+    return [
+        runs.c.finished_at.is_not(None),
+        runs.c.finish_reason != STOPPED,
+        runs.c.articles.is_not(None),
+        runs.c.discovered > 0,
+        runs.c.bounded.is_not(True),
+    ]
+
+
 def history(crawler: Any, spider: str, kind: str) -> list[Summary]:
     """Article links found, articles and field coverage of this spider's last full runs of the same kind,
     from `runs` (none without a database): runs bounded on purpose, stopped, or that found nothing are
@@ -366,15 +391,7 @@ def history(crawler: Any, spider: str, kind: str) -> list[Summary]:
     with engine.connect() as connection:
         rows = connection.execute(
             select(RUNS.c.articles, RUNS.c.discovered, RUNS.c.coverage)
-            .where(
-                RUNS.c.spider == spider,
-                RUNS.c.kind == kind,
-                RUNS.c.finished_at.is_not(None),
-                RUNS.c.finish_reason != STOPPED,
-                RUNS.c.articles.is_not(None),
-                RUNS.c.discovered > 0,
-                RUNS.c.bounded.is_not(True),
-            )
+            .where(RUNS.c.spider == spider, RUNS.c.kind == kind, *measures_the_site(RUNS))
             .order_by(RUNS.c.id.desc())
             .limit(HISTORY)
         )

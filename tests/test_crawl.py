@@ -5,6 +5,8 @@ otherwise; see crawler/replaysite.py). Nothing leaves loopback."""
 from __future__ import annotations
 
 import json
+import os
+import pty
 import re
 import sqlite3
 import subprocess
@@ -424,6 +426,47 @@ def test_two_runs_of_one_spider_cannot_overlap(server: ReplayServer, tmp_path: P
     assert run.returncode == 2 and run.items == []
     assert "another run of thelec is in progress (pid 4242" in run.log
     assert crawl(server, tmp_path, "thelec").returncode == 0  # the lock went with its holder
+
+
+def on_a_terminal(command: list[str]) -> tuple[int, str]:
+    """Runs a command with a pseudo-terminal for its stdin, stdout and stderr; its status and what it
+    wrote, escape sequences included."""
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(command, cwd=ROOT, stdin=follower, stdout=follower, stderr=follower)
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closed with the process
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(leader)
+    return process.wait(timeout=300), shown.decode()
+
+
+def test_the_main_job_on_a_terminal_shows_a_live_line_per_spider(tmp_path: Path) -> None:
+    status, shown = on_a_terminal(
+        [sys.executable, "-m", "scrapy", "replay", "aitimes", "yna", "--output", str(tmp_path)]
+    )
+    assert status == 0, shown[-2000:]
+    board, table = shown.split("spider ", 1)
+    # Drawn first when each spider opens, redrawn in place (cursor up over the board's lines) until each
+    # is done: then the table, with no log line in between.
+    assert board.startswith("aitimes: 0 articles, 0 pages, 0 articles/min\x1b[K\r\n")
+    assert "\x1b[1Faitimes: " in board and "\x1b[2Faitimes: " in board
+    finals = board.rsplit("\x1b[2F", 1)[1].split("\x1b[K\r\n")
+    assert re.fullmatch(
+        r"aitimes: done, 6 articles, \d+ pages, reached \d{4}-\d{2}-\d{2}, \d+ articles/min", finals[0]
+    )
+    assert re.fullmatch(
+        r"yna: done, \d+ articles, \d+ pages, reached \d{4}-\d{2}-\d{2}, \d+ articles/min", finals[1]
+    )
+    assert finals[2:] == [""]
+    assert "INFO" not in shown and "WARNING" not in shown
+    assert table.split("\r\n")[1].split()[:2] == ["aitimes", "6"]
 
 
 def test_long_runs_report_progress(server: ReplayServer, tmp_path: Path) -> None:
