@@ -64,6 +64,22 @@ class Report:
     database: str
     days: list[date]
     per_day: dict[str, dict[date, int]]  # outlet -> day -> articles published
+
+    def periods(self) -> list[tuple[str, list[date]]]:
+        """The window in days, or in weeks or months where days would make too many bars to read."""
+        if len(self.days) <= 92:
+            return [(d.isoformat(), [d]) for d in self.days]
+        if len(self.days) <= 730:
+            group = lambda d: f"{d:%G-W%V}"  # noqa: E731
+        elif len(self.days) <= 3660:
+            group = lambda d: f"{d:%Y-%m}"  # noqa: E731
+        else:
+            group = lambda d: f"{d:%Y}"  # noqa: E731
+        grouped: dict[str, list[date]] = {}
+        for day in self.days:
+            grouped.setdefault(group(day), []).append(day)
+        return list(grouped.items())
+
     runs: dict[str, list[Run]]  # spider -> its last runs, oldest first
     clusters: list[tuple[str, str, int, list[str]]]  # headline, outlet, copies, outlets of the copies
 
@@ -177,6 +193,8 @@ def bars(values: list[int], labels: list[str], width: int = 300, height: int = 4
     step = width / max(len(values), 1)
     shapes = []
     for n, (value, label) in enumerate(zip(values, labels, strict=True)):
+        if not value:
+            continue
         h = round(value / top * (height - 2), 1)
         shapes.append(
             f'<rect x="{n * step + 0.5:.1f}" y="{height - h:.1f}" width="{max(step - 1, 1):.1f}" height="{h}" '
@@ -229,13 +247,14 @@ def trend(
 
 def render(report: Report) -> str:
     days = report.days
+    periods = report.periods()
     outlets = sorted(report.per_day.items(), key=lambda item: (-sum(item[1].values()), item[0]))
-    day_labels = [d.isoformat() for d in days]
     outlet_rows = "".join(
         f"<tr><th>{e(outlet)}</th><td class=num>{sum(counts.get(d, 0) for d in days)}</td>"
-        f"<td>{bars([counts.get(d, 0) for d in days], day_labels)}</td></tr>"
+        f"<td>{bars([sum(counts.get(d, 0) for d in part) for _, part in periods], [p for p, _ in periods])}</td></tr>"
         for outlet, counts in outlets
     )
+    unit = {10: "day", 8: "week", 7: "month", 4: "year"}[len(periods[0][0])]
     site_rows = "".join(_site_row(spider, runs) for spider, runs in report.runs.items())
     failures = [
         (run.started_at, spider, line)
@@ -268,8 +287,8 @@ def render(report: Report) -> str:
 
 <section id=per-day>
 <h2>Articles per outlet per day</h2>
-<p class=meta>By publication date, Seoul time, {period}.</p>
-{f"<table><tr><th>outlet</th><th>articles</th><th>per day</th></tr>{outlet_rows}</table>" if outlet_rows else "<p>No article published in these days.</p>"}
+<p class=meta>By publication date, Seoul time, {period}; a bar per {unit}.</p>
+{f"<table><tr><th>outlet</th><th>articles</th><th>per {unit}</th></tr>{outlet_rows}</table>" if outlet_rows else "<p>No article published in these days.</p>"}
 </section>
 
 <section id=runs>
@@ -302,7 +321,7 @@ def _site_row(spider: str, runs: list[Run]) -> str:
         [r.item_floor for r in runs],
         max([v for v in found if v is not None] + [f for r in runs if (f := r.item_floor)], default=1),
         f"{spider}: article links",
-        lambda v: f"{v:.0f}",
+        lambda v: f"{v:.3g}",
     )
     cells = "".join(
         "<td>"

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import pty
+import subprocess
 import sys
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 
 
 def crawl_command(spider: str, settings: Mapping[str, object], args: Iterable[str] = ()) -> list[str]:
@@ -13,3 +17,24 @@ def crawl_command(spider: str, settings: Mapping[str, object], args: Iterable[st
     for arg in args:
         command += ["-a", arg]
     return command
+
+
+def on_a_terminal(command: list[str]) -> tuple[int, str]:
+    """Runs a command with a pseudo-terminal for its stdin, stdout and stderr; its status and what it
+    wrote, escape sequences included."""
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        command, cwd=Path(__file__).parents[1], stdin=follower, stdout=follower, stderr=follower
+    )
+    os.close(follower)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closed with the process
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(leader)
+    return process.wait(timeout=300), shown.decode()

@@ -5,8 +5,6 @@ otherwise; see crawler/replaysite.py). Nothing leaves loopback."""
 from __future__ import annotations
 
 import json
-import os
-import pty
 import re
 import sqlite3
 import subprocess
@@ -25,7 +23,7 @@ from crawler.korean.boilerplate import COPYRIGHT_RE
 from crawler.korean.dates import KST
 from crawler.replay import ReplayServer, Resource
 from crawler.replaysite import Story, build_site, stories_for
-from tests.crawling import crawl_command
+from tests.crawling import crawl_command, on_a_terminal
 
 ROOT = Path(__file__).parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -426,25 +424,6 @@ def test_two_runs_of_one_spider_cannot_overlap(server: ReplayServer, tmp_path: P
     assert run.returncode == 2 and run.items == []
     assert "another run of thelec is in progress (pid 4242" in run.log
     assert crawl(server, tmp_path, "thelec").returncode == 0  # the lock went with its holder
-
-
-def on_a_terminal(command: list[str]) -> tuple[int, str]:
-    """Runs a command with a pseudo-terminal for its stdin, stdout and stderr; its status and what it
-    wrote, escape sequences included."""
-    leader, follower = pty.openpty()
-    process = subprocess.Popen(command, cwd=ROOT, stdin=follower, stdout=follower, stderr=follower)
-    os.close(follower)
-    shown = b""
-    while True:
-        try:
-            chunk = os.read(leader, 65536)
-        except OSError:  # the terminal closed with the process
-            break
-        if not chunk:
-            break
-        shown += chunk
-    os.close(leader)
-    return process.wait(timeout=300), shown.decode()
 
 
 def test_the_main_job_on_a_terminal_shows_a_live_line_per_spider(tmp_path: Path) -> None:

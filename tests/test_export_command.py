@@ -11,6 +11,7 @@ from pathlib import Path
 
 from crawler.offline import article_of, saved_pages
 from exports.sql import SqlWriter, engine_for
+from tests.crawling import on_a_terminal
 
 ROOT = Path(__file__).parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -123,6 +124,7 @@ def test_csv_for_excel_begins_with_a_byte_order_mark_and_ends_rows_in_crlf(tmp_p
 
 def test_parquet_has_typed_columns_that_pandas_and_duckdb_read(tmp_path: Path) -> None:
     import duckdb
+    import pandas
     import pyarrow.parquet as pq
 
     url = filled(tmp_path)
@@ -139,6 +141,13 @@ def test_parquet_has_typed_columns_that_pandas_and_duckdb_read(tmp_path: Path) -
     assert sum(n for _, n, _ in rows) == 10
     names = duckdb.sql(f"SELECT unnest(authors).name FROM '{target}' WHERE source = 'yna'").fetchall()
     assert ("김솔",) in names
+    frame = pandas.read_parquet(target)
+    assert len(frame) == 10 and str(frame["date_published"].dtype) == "datetime64[us, Asia/Seoul]"
+    # Nested records come back as dicts, lists as arrays: no JSON in a cell to parse.
+    yna = frame[frame["source"] == "yna"]
+    assert "김솔" in {author["name"] for authors in yna["authors"] for author in authors}
+    assert all(isinstance(tag, str) for tags in frame["tags"] for tag in tags)
+    assert frame["tags"].map(len).sum() == sum(len(t) for t in table.column("tags").to_pylist())
     assert export("parquet", "--database", url).returncode == 2  # a Parquet file is not written to a terminal
 
 
@@ -150,3 +159,29 @@ def test_the_readmes_duckdb_line_runs_on_an_export(tmp_path: Path) -> None:
     done = subprocess.run(command, shell=True, cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "연합뉴스" in done.stdout and "count_star()" in done.stdout
+
+
+def test_an_export_on_a_terminal_shows_its_progress(tmp_path: Path) -> None:
+    url = filled(tmp_path)
+    status, shown = on_a_terminal(
+        [
+            sys.executable,
+            "-m",
+            "scrapy",
+            "export",
+            "csv",
+            "--database",
+            url,
+            "--output",
+            str(tmp_path / "a.csv"),
+        ]
+    )
+    assert status == 0, shown
+    # A count redrawn in place, cleared, then the closing line.
+    assert shown.startswith("\r1 articles…\x1b[K") and shown.endswith(
+        f"\r\x1b[K10 articles exported to {tmp_path / 'a.csv'}\r\n"
+    )
+    # Without a terminal (cron), only the closing line.
+    assert export("csv", "--database", url, "--output", str(tmp_path / "b.csv")).stderr.decode() == (
+        f"10 articles exported to {tmp_path / 'b.csv'}\n"
+    )

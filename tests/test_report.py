@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import lxml.html
 import pytest
 
 from tests.test_site_browser import CHROMIUM, chromium_or_skip
@@ -34,13 +35,14 @@ def scrapy(*args: str) -> subprocess.CompletedProcess[str]:
 @pytest.fixture(scope="module")
 def made(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, subprocess.CompletedProcess[str]]:
     out = tmp_path_factory.mktemp("report")
-    for _ in range(4):  # the item-count threshold needs three earlier runs
-        done = scrapy("replay", *SPIDERS, "--output", str(out))
-        assert done.returncode == 0, done.stderr[-3000:]
+    # First, with articles to judge: a coverage floor the replay's pages miss fails a check.
     failing = scrapy(
         "replay", "aitimes", "--output", str(out), "-s", 'NEWS_MONITOR_COVERAGE={"main_image": 0.99}'
     )
     assert failing.returncode == 3, failing.stderr[-3000:]
+    for _ in range(4):  # the item-count threshold needs three earlier runs
+        done = scrapy("replay", *SPIDERS, "--output", str(out))
+        assert done.returncode == 0, done.stderr[-3000:]
     hostile = crawl_hostile(
         {
             "DATABASE_URL": f"sqlite:///{out / 'news.sqlite3'}",
@@ -82,7 +84,11 @@ def test_the_report_is_one_file_with_nothing_to_fetch(
     ), report.stderr
     page = (out / "report.html").read_text(encoding="utf-8")
     assert page == (out / "site" / "report.html").read_text(encoding="utf-8")
-    assert not re.search(r"""(?:src|href)\s*=|url\(|@import|<script""", page, re.IGNORECASE)
+    tree = lxml.html.fromstring(page)
+    # Nothing the browser would fetch: no element with an address, no stylesheet import or url().
+    assert tree.xpath("//*[@src or @href or @srcset or @data or @action]") == []
+    assert not re.search(r"url\(|@import", "".join(tree.xpath("//style/text()")))
+    assert len(page) < 500_000  # many outlets over many days are grouped, not drawn day by day
 
 
 def test_jekyll_copies_the_report_as_it_is(made: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
@@ -152,10 +158,19 @@ def test_each_site_shows_its_runs_against_the_thresholds(
             box["width"] > 100 and box["height"] > 20
             for box in charts.evaluate_all("s => s.map(c => c.getBoundingClientRect().toJSON())")
         )
-        # Four runs of history: the item-count threshold and the fixed floors of title and body are drawn.
-        assert row.locator("polyline.limit").count() >= 3
-        links = row.locator("svg.chart").first.locator("polyline.line").get_attribute("points")
-        assert len(links.split()) == len(database(out, f"SELECT id FROM runs WHERE spider = '{spider}'"))
+        links, title, body = charts.nth(0), charts.nth(1), charts.nth(2)
+        found = [
+            n for (n,) in database(out, f"SELECT discovered FROM runs WHERE spider = '{spider}' ORDER BY id")
+        ]
+        assert len(links.locator("polyline.line").get_attribute("points").split()) == len(found)
+        # Title and body are always held to 100%; the article links, once three earlier runs found a
+        # median of at least 5 (zdnet's replay reruns find 3 links: too few to judge by).
+        assert title.locator("polyline.limit").count() == body.locator("polyline.limit").count() == 1
+        judged = len(found) > 3 and sorted(found[1:4])[1] >= 5
+        assert links.locator("polyline.limit").count() == judged, found
+        if judged:
+            floor = float(links.locator("circle").last.text_content().split("threshold ")[1].rstrip(")"))
+            assert floor == 0.2 * sorted(found[-4:-1])[1]
 
 
 def test_the_failed_checks_are_listed(made: tuple[Path, Any], page: tuple[Any, list[str], list[str]]) -> None:
@@ -168,7 +183,6 @@ def test_the_failed_checks_are_listed(made: tuple[Path, Any], page: tuple[Any, l
     ]
     assert any("check=coverage field=main_image" in line for line in stored)
     assert sorted(view.locator("#failures td code").all_inner_texts()) == sorted(stored)
-    assert view.locator("#runs tr:has(th:text-is('aitimes')) .bad").inner_text() == "FAILED"
 
 
 def test_near_duplicate_clusters_match_the_database(

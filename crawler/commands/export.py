@@ -6,8 +6,9 @@ import argparse
 import dataclasses
 import json
 import sys
+import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any, ClassVar
 
@@ -21,7 +22,7 @@ from exports.jekyll import PostWriter, options_from_settings
 from exports.sql import DEFAULT_DATABASE_URL, engine_for, read_articles
 
 FORMATS = ("jsonl", "csv", "parquet", "jekyll")
-PROGRESS_EVERY = 500
+PROGRESS_SECONDS = 0.5
 
 
 class Command(ScrapyCommand):
@@ -67,7 +68,7 @@ class Command(ScrapyCommand):
         assert self.settings is not None
         since, until = self.window
         engine = engine_for(opts.database or self.settings.get("DATABASE_URL") or DEFAULT_DATABASE_URL)
-        articles = read_articles(engine, since, until, opts.source)
+        articles = shown_as_read(read_articles(engine, since, until, opts.source))
         if args[0] == "jekyll":
             self.jekyll(articles, Path(opts.site or self.settings.get("NEWS_JEKYLL_SITE") or "output/site"))
             return
@@ -123,13 +124,26 @@ class Command(ScrapyCommand):
                 outcomes["skipped_duplicate"] += 1
                 continue
             outcomes[writer.write(article)] += 1
-            done = sum(outcomes.values())
-            if done % PROGRESS_EVERY == 0:
-                sys.stderr.write(f"{done} posts… ({dict(outcomes)})\n")
         summary = (
             ", ".join(f"{count} {kind}" for kind, count in sorted(outcomes.items())) or "nothing to export"
         )
         sys.stderr.write(f"{sum(outcomes.values())} articles → {site / '_posts'}: {summary}\n")
+
+
+def shown_as_read(articles: Iterable[Article]) -> Iterator[Article]:
+    """The articles, and on a terminal how many have gone out so far, on one line redrawn twice a second
+    and cleared at the end (a cron job's mail gets only the closing line)."""
+    if not sys.stderr.isatty():
+        yield from articles
+        return
+    shown_at = 0.0  # the first article shows at once
+    for count, article in enumerate(articles, 1):
+        yield article
+        if time.monotonic() - shown_at >= PROGRESS_SECONDS:
+            sys.stderr.write(f"\r{count:,} articles…\x1b[K")
+            sys.stderr.flush()
+            shown_at = time.monotonic()
+    sys.stderr.write("\r\x1b[K")
 
 
 def export_rows(fmt: str, articles: Iterable[Article], output: IO[bytes], excel: bool = False) -> int:
