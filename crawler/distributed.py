@@ -250,21 +250,25 @@ class Worker:
             for request in self.crawler.spider.rediscover_requests():
                 self.crawler.engine.crawl(request)
 
-    def recover_dead(self) -> int:
-        """Puts back in the queue the leases of every worker whose heartbeat stopped."""
+    def others(self) -> tuple[list[str], list[str]]:
+        """The job's other workers: those with a heartbeat, and those without (their leases are taken back)."""
         assert self.job is not None
         server = self.job.server
         workers = [w.decode() for w in server.smembers(self.job.workers) if w.decode() != self.id]
-        if not workers:
-            return 0
         with server.pipeline(transaction=False) as pipe:
             for worker in workers:
                 pipe.exists(self.job.alive(worker))
-            alive = pipe.execute()
+            alive = pipe.execute() if workers else []
+        return (
+            [worker for worker, up in zip(workers, alive, strict=True) if up],
+            [worker for worker, up in zip(workers, alive, strict=True) if not up],
+        )
+
+    def recover_dead(self) -> int:
+        """Puts back in the queue the leases of every worker whose heartbeat stopped."""
+        assert self.job is not None
         recovered = 0
-        for worker, up in zip(workers, alive, strict=True):
-            if up:
-                continue
+        for worker in self.others()[1]:
             count = self.job.recover(worker)
             if count:
                 logger.warning("Worker %s stopped with %d requests leased: back in the queue", worker, count)
@@ -365,15 +369,15 @@ class Worker:
         with server.pipeline() as pipe:
             pipe.delete(self.job.alive(self.id))
             pipe.srem(self.job.workers, self.id)
-            pipe.scard(self.job.workers)
-            others = pipe.execute()[2]
+            pipe.execute()
+        others = self.others()[0]
         pending = self.job.pending()
         tally = {k.decode(): int(v) for k, v in server.hgetall(self.job.tally).items()}
         for key in (*self.job.shared_keys(), self.job.leases(self.id)):
             server.expire(key, KEY_TTL_SECONDS)
         self.stats.set_value("news/job/id", self.job.prefix)
         if others:
-            logger.info("Job %s goes on in %d other worker(s)", self.job.prefix, others)
+            logger.info("Job %s goes on in %d other worker(s)", self.job.prefix, len(others))
             return
         settled = sum(tally.get(o, 0) for o in OUTCOMES)
         verdict = {
@@ -390,7 +394,6 @@ class Worker:
 
     def recover_own(self) -> None:
         assert self.job is not None
-        self.job.server.set(self.job.alive(self.id), 0, px=1)  # gone at once, not after its lease
         self.job.recover(self.id)
         self.held.clear()
 
