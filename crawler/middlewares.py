@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import logging
+import re
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, cast
@@ -14,9 +15,11 @@ from urllib.parse import urlsplit
 from scrapy import Request
 from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
+from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 from scrapy.utils.defer import maybe_deferred_to_future
+from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.response import response_status_message
 
 from crawler.store import ArticleStore, store_for
@@ -178,3 +181,86 @@ def _address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
         return ipaddress.ip_address(host.strip("[]"))
     except ValueError:
         return None
+
+
+class RobotsMiddleware(RobotsTxtMiddleware):
+    """Scrapy's robots.txt middleware, and a record of what it refused: how many discovery documents and
+    articles (`news/robots/forbidden/<kind>`), the first one, and the rule that refused it, which the
+    run's `robots` check names. A refusal is never silent."""
+
+    def __init__(self, crawler: Any) -> None:
+        super().__init__(crawler)
+        self.texts: dict[str, str] = {}
+
+    async def robot_parser(self, request: Request) -> Any:
+        # Scrapy 2.19 awaits one Deferred per waiting request, and a Deferred hands its result to the
+        # first awaiter only (asFuture's callback returns None to the next): requests that queued behind
+        # the robots.txt download were let through unchecked. The parser is kept by host: ask there.
+        parser = await super().robot_parser(request)
+        return parser if parser is not None else self._parsers.get(urlparse_cached(request).netloc)
+
+    async def _parse_robots(self, response: Response, netloc: str, request: Request) -> None:
+        # The text as served, to name the refusing rule; Protego decides, and exposes no rule.
+        self.texts[netloc] = response.text if isinstance(response, TextResponse) else ""
+        await super()._parse_robots(response, netloc, request)
+
+    def process_request_2(self, rp: Any, request: Request) -> None:
+        try:
+            super().process_request_2(rp, request)
+        except IgnoreRequest:
+            kind = (
+                "article" if request.meta.get("news_article") else request.meta.get("news_discovery", "other")
+            )
+            self._stats.inc_value(f"news/robots/forbidden/{kind}")
+            if not self._stats.get_value("news/robots/refused"):
+                parts = urlsplit(request.url)
+                agent = self._robotstxt_useragent or request.headers.get(
+                    b"User-Agent", self._default_useragent
+                )
+                rule = refusing_rule(self.texts.get(parts.netloc, ""), parts.path or "/", str(agent))
+                self._stats.set_value(
+                    "news/robots/refused",
+                    {
+                        "url": request.url,
+                        "robots": f"{parts.scheme}://{parts.netloc}/robots.txt",
+                        "rule": rule,
+                    },
+                )
+                logger.warning(
+                    "robots.txt of %s refuses %s (%s): the site does not let crawlers in",
+                    parts.netloc,
+                    request.url,
+                    rule or "a rule of its own",
+                )
+            raise
+
+
+def refusing_rule(robots: str, path: str, agent: str) -> str | None:
+    """The `Disallow:` line that refuses `path` to `agent`, for the log and the check: the longest match
+    in the group of the agent, else of `*`."""
+    groups: list[tuple[list[str], list[str]]] = []
+    in_rules = False
+    for raw in robots.splitlines():
+        field, _, value = raw.split("#", 1)[0].partition(":")
+        field, value = field.strip().lower(), value.strip()
+        if field == "user-agent":
+            if not groups or in_rules:  # consecutive User-agent lines share one group
+                groups.append(([], []))
+                in_rules = False
+            groups[-1][0].append(value.lower())
+        elif field and groups:
+            in_rules = True
+            if field == "disallow" and value:
+                groups[-1][1].append(value)
+    name = agent.lower()
+    chosen = next((rules for names, rules in groups if any(n != "*" and n in name for n in names)), None)
+    if chosen is None:
+        chosen = next((rules for names, rules in groups if "*" in names), [])
+    matching = [rule for rule in chosen if _matches(rule, path)]
+    return f"Disallow: {max(matching, key=len)}" if matching else None
+
+
+def _matches(rule: str, path: str) -> bool:
+    pattern = re.escape(rule).replace(r"\*", ".*")
+    pattern = pattern[:-2] + "$" if pattern.endswith(r"\$") else pattern
+    return re.match(pattern, path) is not None

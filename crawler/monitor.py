@@ -141,6 +141,9 @@ def summarize(stats: dict[str, Any]) -> Summary:
             }
         },
         "robots_forbidden": stats.get("robotstxt/forbidden", 0),
+        # What robots.txt refused, by kind (article, feed, sitemap, listing, other), and the first refusal.
+        "robots": {k.rsplit("/", 1)[1]: v for k, v in stats.items() if k.startswith("news/robots/forbidden/")}
+        | ({"refused": stats["news/robots/refused"]} if "news/robots/refused" in stats else {}),
         # A distributed job's verdict, made by its last worker (crawler.distributed).
         "job": stats.get("news/job/verdict"),
         "seconds": round(stats.get("elapsed_time_seconds", 0), 1),
@@ -266,6 +269,21 @@ def coverage_failures(site: str, summary: Summary, history: list[Summary], limit
     return failures
 
 
+def robots_failures(site: str, summary: Summary, history: list[Summary], limits: Limits) -> list[str]:
+    """robots.txt refused discovery documents or articles: the site does not let crawlers in there, with or
+    without history. (Images and other requests it refuses are only counted.)"""
+    robots = summary.get("robots") or {}
+    refused = {kind: n for kind, n in robots.items() if kind not in {"refused", "other"}}
+    if not refused:
+        return []
+    first = robots.get("refused", {})
+    return [
+        f"MONITOR FAILED site={site} check=robots forbidden={sum(refused.values())} "
+        f"({', '.join(f'{kind}={n}' for kind, n in sorted(refused.items()))}) "
+        f"rule={first.get('rule') or 'unknown'!r} robots={first.get('robots')} first={first.get('url')}"
+    ]
+
+
 def job_failures(site: str, summary: Summary, history: list[Summary], limits: Limits) -> list[str]:
     """A distributed job whose last worker leaves work queued or leased, or article links with no outcome."""
     job = summary.get("job")
@@ -328,6 +346,9 @@ class SiteChecks(Monitor):
 
     def test_job(self) -> None:
         self.judge(job_failures)
+
+    def test_robots(self) -> None:
+        self.judge(robots_failures)
 
 
 class FailRun(Action):

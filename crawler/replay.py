@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -23,6 +23,7 @@ from scrapy import Request
 from scrapy.core.downloader.handlers.base import BaseDownloadHandler
 from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
 from scrapy.http import Response
+from w3lib.url import canonicalize_url
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +91,14 @@ class Resource:
 
 
 ROBOTS = Resource(b"User-agent: *\nAllow: /\n", headers={"Content-Type": "text/plain"})
+# A resource made per request from its URL and headers (an API reads both); None: not found. The
+# headers are the request's, looked up without regard to case.
+Route = Callable[[str, Any], Resource | None]
+
+
+def same_page(url: str) -> str:
+    """The form two URLs of one page share: a server reads query parameters in any order."""
+    return canonicalize_url(url, keep_fragments=False)
 
 
 class _QuietServer(ThreadingHTTPServer):
@@ -103,8 +112,13 @@ class ReplayServer:
     resources. A robots.txt allowing everything is served where the site has none. Use as a context
     manager, or start()/stop()."""
 
-    def __init__(self, site: Mapping[str, Resource], port: int = 0) -> None:
+    def __init__(
+        self, site: Mapping[str, Resource], port: int = 0, routes: Mapping[str, Route] | None = None
+    ) -> None:
         self.site = dict(site)
+        self.pages = {same_page(url): resource for url, resource in self.site.items()}
+        # URL prefix → Route, asked where no resource is stored (a site map may bring its own).
+        self.routes = dict(routes or getattr(site, "routes", {}))
         self.lock = threading.Lock()
         self.httpd = _QuietServer(("127.0.0.1", port), self._handler())
         self.httpd.daemon_threads = True
@@ -132,12 +146,15 @@ class ReplayServer:
         resource = self.site.get(url)
         return resource.hits if resource else 0
 
-    def _resolve(self, path: str) -> Resource | None:
+    def _resolve(self, path: str, headers: Any) -> Resource | None:
         url = original_url(path)
         if url is None:
             return None
         with self.lock:
-            resource = self.site.get(url)
+            resource = self.site.get(url) or self.pages.get(same_page(url))
+            if resource is None:
+                route = next((r for prefix, r in self.routes.items() if url.startswith(prefix)), None)
+                resource = route(url, headers) if route else None
             if resource is None and urlsplit(url).path == "/robots.txt":
                 return ROBOTS
             if resource is not None:
@@ -154,7 +171,7 @@ class ReplayServer:
             protocol_version = "HTTP/1.1"
 
             def do_GET(self) -> None:
-                resource = server._resolve(self.path)
+                resource = server._resolve(self.path, self.headers)
                 if resource is None:
                     resource = Resource(b"not found", status=404, headers={"Content-Type": "text/plain"})
                 if resource.delay:

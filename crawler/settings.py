@@ -41,6 +41,9 @@ ITEM_PIPELINES = {
 DOWNLOADER_MIDDLEWARES = {
     # Skip articles already stored before they are requested (incremental runs).
     "crawler.middlewares.IncrementalMiddleware": 50,
+    # robots.txt obeyed, and what it refused counted and named for the run's `robots` check.
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.middlewares.RobotsMiddleware": 100,
     # Image URLs come from scraped pages: none may reach the machine's own network.
     "crawler.middlewares.PublicAddressMiddleware": 60,
     # Retries that wait: Retry-After when the server gives one, else exponential backoff.

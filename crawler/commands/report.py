@@ -25,7 +25,9 @@ class Command(ScrapyCommand):
         return "[--output FILE] [--site DIR] [--days N] [--runs N] [--database URL]"
 
     def short_desc(self) -> str:
-        return "Write the status report: articles per outlet per day, the sites' last runs and checks, clusters"
+        return (
+            "Write the status report: articles per outlet per day, the sites' last runs and checks, clusters"
+        )
 
     def long_desc(self) -> str:
         return (

@@ -62,7 +62,8 @@ _GENERIC_SUBTITLE = (
     ".article-head-sub, h2.sub, .media_end_summary"
 )
 _GENERIC_BYLINE = (
-    ".byline, .article-byline, .reporter, .writer, .journalist, [itemprop=author] [itemprop=name]"
+    ".byline, .article-byline, .reporter, .reporter_info, .writer, .journalist, li.info-name, "
+    "[itemprop=author] [itemprop=name]"
 )
 _GENERIC_BODY = "[itemprop=articleBody]"
 _DATE_META = (
@@ -271,7 +272,7 @@ class ArticlePage:
         found: list[str] = []
         for spec in self.byline_selectors or (_GENERIC_BYLINE,):
             found += self.select(spec)
-        byl = self.doc.meta_first("byl", "dable:author", "author")
+        byl = self.doc.meta_first("byl", "dable:author", "dd:author", "author")
         if byl and not byl.startswith("http"):
             found.append(byl)
         return list(dict.fromkeys(found))

@@ -86,8 +86,10 @@ class NewsSpider(scrapy.Spider):
     sitemap_follow: ClassVar[tuple[str, ...]] = ()
     page_class: ClassVar[type[ArticlePage] | None] = None
     first_page: ClassVar[int] = 1
-    # How the spider's discovery and extraction were checked: shown in the README's table of spiders.
-    verified: ClassVar[str] = "unverified: no capture yet"
+    # The facts the spider follows (../shared/SITES-2026.md: section, date, confidence), and what
+    # `scrapy verify` last showed on the live site: both shown in the README's table of spiders.
+    facts: ClassVar[str] = ""
+    verified: ClassVar[str] = "not yet verified live"
     # The -a arguments the spider takes (Scrapyd's own start with "_").
     arguments: ClassVar[tuple[str, ...]] = ("since", "until", "max_pages", "max_items", "refresh")
 

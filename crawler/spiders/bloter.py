@@ -2,7 +2,7 @@ from crawler.spiders.ndsoft import NdsoftSpider
 
 
 class BloterSpider(NdsoftSpider):
-    """블로터 moved from WordPress to ndsoft (SITES.md: believed)."""
+    """블로터 (ndsoft since before 2023: SITES-2026 §4, A3; feed live 2026-08-10, high; skin undetermined)."""
 
     name = "bloter"
     source_name = "블로터"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin
 
@@ -24,8 +24,13 @@ from crawler.pages.document import PageError, parse_html
 _XML_PARSER = lxml.etree.XMLParser(resolve_entities=False, recover=True, huge_tree=True, no_network=True)
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024
 _LISTING_DATE_RE = re.compile(
-    r"(\d{4})\s*[.\-/년]\s*(\d{1,2})\s*[.\-/월]\s*(\d{1,2})\s*일?\.?(?:\s*(?:\([월화수목금토일]\))?\s*(\d{1,2}):(\d{2}))?"
+    r"(\d{4})\s*[.\-/년]\s*(\d{1,2})\s*[.\-/월]\s*(\d{1,2})\s*일?\.?"
+    r"(?:\s*(?:\([월화수목금토일]\))?\s*(AM|PM|오전|오후)?\s*(\d{1,2}):(\d{2}))?",
+    re.IGNORECASE,
 )
+# Lists that print recent items without a year (ndsoft's altlist skin, Yonhap): `MM-DD HH:MM`.
+_YEARLESS_RE = re.compile(r"(?<![\d.\-/])(\d{1,2})-(\d{1,2})\s+(\d{1,2}):(\d{2})(?![\d:])")
+_AFTERNOON = {"pm", "오후"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,36 +137,59 @@ def parse_sitemap(body: bytes, base_url: str) -> Sitemap:
     return Sitemap(sitemaps, entries)
 
 
-def listing_entries(html: bytes | str, base_url: str, patterns: Iterable[re.Pattern[str]]) -> list[Entry]:
+def listing_entries(
+    html: bytes | str, base_url: str, patterns: Iterable[re.Pattern[str]], now: datetime | None = None
+) -> list[Entry]:
     """Article links of a listing page, in page order, each with the date printed beside it if any.
 
-    The date is looked for in the link's list item (the nearest `li`, `dl`, `tr` or `article`).
+    The date is looked for in the link's list item (the nearest `li`, `dl`, `tr` or `article`); a date
+    printed without a year is the latest such day not after `now` (the fetch). Links a reader cannot see
+    (in an element `hidden` or styled `display:none`, such as a list's template row) are no entries.
     """
     try:
         tree = parse_html(html)
     except PageError:
         return []
     patterns = list(patterns)
+    now = (now or datetime.now(KST)).astimezone(KST)
     seen: dict[str, Entry] = {}
     for anchor in tree.iter("a"):
         href = anchor.get("href")
         if not href or href.startswith(("javascript:", "#", "mailto:")):
             continue
         url = urljoin(base_url, href.strip())
-        if url in seen or not any(p.search(url) for p in patterns):
+        if url in seen or not any(p.search(url) for p in patterns) or _hidden(anchor):
             continue
-        seen[url] = Entry(url, _item_date(anchor), " ".join(anchor.text_content().split()) or None)
+        seen[url] = Entry(url, _item_date(anchor, now), " ".join(anchor.text_content().split()) or None)
     return list(seen.values())
 
 
-def _item_date(anchor: lxml.html.HtmlElement) -> datetime | None:
+def _hidden(element: lxml.html.HtmlElement) -> bool:
+    for node in (element, *element.iterancestors()):
+        style = (node.get("style") or "").replace(" ", "").lower()
+        if node.get("hidden") is not None or "display:none" in style:
+            return True
+    return False
+
+
+def _item_date(anchor: lxml.html.HtmlElement, now: datetime) -> datetime | None:
     for item in anchor.iterancestors("li", "dl", "tr", "article"):
-        match = _LISTING_DATE_RE.search(item.text_content())
-        if not match:
-            return None
-        year, month, day, hour, minute = match.groups()
+        text = item.text_content()
+        match = _LISTING_DATE_RE.search(text)
         try:
-            return datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), tzinfo=KST)
+            if match:
+                year, month, day, noon, hour, minute = match.groups()
+                hours = int(hour or 0)
+                if noon:  # 12 AM is midnight, 12 PM noon
+                    hours = hours % 12 + (12 if noon.lower() in _AFTERNOON else 0)
+                return datetime(int(year), int(month), int(day), hours, int(minute or 0), tzinfo=KST)
+            short = _YEARLESS_RE.search(text)
+            if short:
+                month, day, hour, minute = map(int, short.groups())
+                moment = datetime(now.year, month, day, hour, minute, tzinfo=KST)
+                # December's items read in January belong to the year before.
+                return moment if moment <= now + timedelta(days=1) else moment.replace(year=now.year - 1)
         except ValueError:
             return None
+        return None
     return None

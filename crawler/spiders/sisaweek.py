@@ -2,11 +2,9 @@ from crawler.spiders.ndsoft import NdsoftSpider
 
 
 class SisaweekSpider(NdsoftSpider):
-    """시사위크 (general weekly, ndsoft): its IT section only. Link patterns checked on the 2018 home page."""
+    """시사위크 (ndsoft: SITES-2026 §8, medium; no section code is evidenced, so the whole-site feed and list)."""
 
     name = "sisaweek"
     source_name = "시사위크"
-    base_url = "http://www.sisaweek.com"
-    sections = {"S1N13": "IT"}
+    base_url = "https://www.sisaweek.com"
     default_category = "IT"
-    verified = "link patterns: home page 2018-03 (tests/fixtures/sisaweek); articles unverified"

@@ -1,5 +1,6 @@
-"""WordPress news sites: the `/feed/` RSS, the Yoast (`/sitemap_index.xml`) or core (`/wp-sitemap.xml`)
-sitemap index of posts, and Yoast's JSON-LD `@graph`, which the generic page layer reads."""
+"""WordPress news sites: the feed (`/feed/`) and the home page's paging (`/page/N/`), and Yoast's JSON-LD
+`@graph`, which the generic page layer reads. The sitemaps are not used: no evidence says where these
+sites keep theirs (SITES-2026 §7, §11)."""
 
 from __future__ import annotations
 
@@ -10,12 +11,11 @@ from crawler.spiders.base import NewsSpider
 
 
 class WordPressSpider(NewsSpider):
-    """Declare `base_url`, `post_pattern` (the permalink shape) and `sitemap_index` if not Yoast's."""
+    """Declare `base_url`, `post_pattern` (the permalink shape) and `feed_path` if not `/feed/`."""
 
     base_url: ClassVar[str] = ""
     post_pattern: ClassVar[str] = ""
-    sitemap_index: ClassVar[str] = "/sitemap_index.xml"
-    sitemap_follow = (r"post-sitemap", r"wp-sitemap-posts-post")
+    feed_path: ClassVar[str] = "/feed/"
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -23,6 +23,6 @@ class WordPressSpider(NewsSpider):
             return
         base = cls.base_url.rstrip("/")
         cls.allowed_domains = [(urlsplit(base).hostname or "").removeprefix("www.")]
-        cls.feeds = (f"{base}/feed/",)
-        cls.sitemaps = (f"{base}{cls.sitemap_index}",)
+        cls.feeds = (f"{base}{cls.feed_path}",)
+        cls.listings = (f"{base}/page/{{page}}/",)
         cls.article_patterns = (cls.post_pattern,)
