@@ -474,7 +474,14 @@ def naver(now: datetime, count: int, today: date) -> Site:
         data = {"renderedComponent": {"SECTION_ARTICLE_LIST_FOR_LATEST": fragment}}
         return Resource(json.dumps(data, ensure_ascii=False).encode(), headers=JSON)
 
+    def day_list(url: str, headers: Any) -> Resource | None:
+        # Any sub-section's list for any day answers; a day without articles has an empty one.
+        if url.split("?", 1)[0].rsplit("/", 1)[1] not in NAVER_SECTIONS:
+            return None
+        return listing_page(f'<div class="section_article as_is_latest">{naver_list([], "", False)}</div>')
+
     site.routes["https://news.naver.com/section/template/SECTION_ARTICLE_LIST_FOR_LATEST"] = more
+    site.routes["https://news.naver.com/breakingnews/section/105/"] = day_list
     return site
 
 

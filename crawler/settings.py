@@ -87,6 +87,11 @@ ADDONS = {
 }
 # Distributed runs: the shared Redis, one job id for all processes of a run (it keys the queue), and how
 # long a process may go without a heartbeat before the others take back the requests it leased.
+# The Naver Open API client of `naver_search` (or the environment variables of these names), and its
+# default search words (`-a queries=…` gives others).
+NEWS_NAVER_CLIENT_ID = None
+NEWS_NAVER_CLIENT_SECRET = None
+NEWS_NAVER_QUERIES = ["인공지능", "반도체", "클라우드", "사이버보안", "스타트업"]
 NEWS_REDIS_URL = None
 NEWS_JOB = None
 NEWS_LEASE_SECONDS = 30.0

@@ -26,8 +26,8 @@ class ArticleStore(Protocol):
     def same_body(self, content_hash: str) -> str | None:
         """The canonical URL of a stored article with this body, if any."""
 
-    def add_alias(self, url: str, canonical_url: str) -> None:
-        """Record `url` as another address of the stored article at `canonical_url`."""
+    def add_alias(self, url: str, canonical_url: str, reason: str = "same_body") -> None:
+        """Record `url` as another address of the stored article at `canonical_url`, and why."""
 
 
 class MemoryStore:
@@ -52,7 +52,7 @@ class MemoryStore:
     def same_body(self, content_hash: str) -> str | None:
         return self._bodies.get(content_hash)
 
-    def add_alias(self, url: str, canonical_url: str) -> None:
+    def add_alias(self, url: str, canonical_url: str, reason: str = "same_body") -> None:
         self._urls.add(url_key(url))
 
 

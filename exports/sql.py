@@ -555,7 +555,7 @@ class SqlStore:
         self.recheck_after = timedelta(hours=recheck_hours)
         self.pending: set[str] = set()
         self.pending_bodies: dict[str, str] = {}
-        self.waiting_aliases: dict[str, tuple[str, str]] = {}
+        self.waiting_aliases: dict[str, tuple[str, str, str]] = {}  # key → (url, canonical, reason)
         self.staged_signatures: dict[str, tuple[str, bytes, str | None]] = {}
         self.use_prefilter = prefilter
         self._known: KeyFilter | None = None
@@ -623,28 +623,28 @@ class SqlStore:
                 select(A.c.canonical_url).where(A.c.content_hash == content_hash).limit(1)
             ).scalar()
 
-    def add_alias(self, url: str, canonical_url: str) -> None:
+    def add_alias(self, url: str, canonical_url: str, reason: str = "same_body") -> None:
         key = url_key(url)
         self.pending.add(key)
         if key != url_key(canonical_url):
-            self.waiting_aliases[key] = (url, canonical_url)
+            self.waiting_aliases[key] = (url, canonical_url, reason)
             self.write_aliases()
 
     def write_aliases(self) -> None:
         """Writes the aliases whose article is stored; one whose article still waits in the writer's
-        batch is kept for the next call (the dedup pipeline makes the last one when the run closes)."""
+        batch is kept for the next call (the writer makes one after each batch it writes)."""
         if not self.waiting_aliases:
             return
         with self.engine.begin() as connection:
-            targets = {url_key(c) for _, c in self.waiting_aliases.values()}
+            targets = {url_key(c) for _, c, _ in self.waiting_aliases.values()}
             ids = dict(connection.execute(select(A.c.url_key, A.c.id).where(A.c.url_key.in_(targets))).all())
-            keys = [k for k, (_, c) in self.waiting_aliases.items() if url_key(c) in ids]
+            keys = [k for k, (_, c, _) in self.waiting_aliases.items() if url_key(c) in ids]
             known = set(connection.scalars(select(ALIASES.c.url_key).where(ALIASES.c.url_key.in_(keys))))
             rows = [
-                {"url_key": k, "url": u, "article_id": ids[url_key(c)], "reason": "same_body"}
+                {"url_key": k, "url": u, "article_id": ids[url_key(c)], "reason": reason}
                 for k in keys
                 if k not in known
-                for u, c in [self.waiting_aliases[k]]
+                for u, c, reason in [self.waiting_aliases[k]]
             ]
             if rows:
                 connection.execute(insert(ALIASES), rows)

@@ -22,13 +22,22 @@ from scrapy.utils.project import get_project_settings
 from crawler.korean.boilerplate import COPYRIGHT_RE
 from crawler.korean.dates import KST
 from crawler.replay import ReplayServer, Resource
-from crawler.replaysite import Story, build_site, stories_for
+from crawler.replaysite import (
+    NAVER_API_ID,
+    NAVER_API_SECRET,
+    NAVER_BIG_DAY,
+    NAVER_PAGE,
+    build_site,
+    stories_for,
+)
 from tests.crawling import crawl_command, on_a_terminal
 
 ROOT = Path(__file__).parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
 LOADER = SpiderLoader.from_settings(get_project_settings())
 SITE_SPIDERS = sorted(n for n in LOADER.list() if n != "generic")
+# Naver's robots.txt refuses every crawler: naver_it's runs fail their robots check (tested below).
+OPEN_SPIDERS = [n for n in SITE_SPIDERS if n != "naver_it"]
 NOW = datetime.now(UTC)
 YNA = (FIXTURES / "yna" / "article-1.html").read_bytes()
 LEAD = "<p> (수원=연합뉴스) 류수현 기자 = 쌍방울".encode()
@@ -73,8 +82,10 @@ def failure_site() -> dict[str, Resource]:
         f"{FAIL}/wrong-charset": Resource((FIXTURES / "naver" / "article-1.html").read_bytes()),
         f"{FAIL}/truncated": Resource(yna_copy("truncated")[: len(YNA) * 2 // 3]),
         f"{FAIL}/empty": Resource(b""),
-        "https://n.news.naver.com/mnews/article/001/0000000001": Resource(
-            (FIXTURES / "naver" / "listing-2.html").read_bytes()
+        f"{FAIL}/a-listing": Resource((FIXTURES / "naver" / "listing-2.html").read_bytes()),
+        f"{FAIL}/feed.xml": Resource(
+            b'<?xml version="1.0"?><rss version="2.0"><channel><title>t</title></channel></rss>',
+            headers={"Content-Type": "application/rss+xml"},
         ),
         "https://robots.example.com/robots.txt": Resource(
             b"User-agent: *\nDisallow: /private\n", headers={"Content-Type": "text/plain"}
@@ -109,6 +120,9 @@ def crawl(server: ReplayServer, tmp_path: Path, spider: str, *args: str, **setti
         "DATABASE_URL": f"sqlite:///{tmp_path / 'news.sqlite3'}",
         "NEWS_JEKYLL_SITE": tmp_path / "site",
         "NEWS_LOCK_DIR": tmp_path / "locks",
+        # The replay's model of the Naver Open API takes its own client (naver_search).
+        "NEWS_NAVER_CLIENT_ID": NAVER_API_ID,
+        "NEWS_NAVER_CLIENT_SECRET": NAVER_API_SECRET,
         **settings,
     }
     command = [*crawl_command(spider, options, args), "-O", str(out)]
@@ -135,22 +149,14 @@ def meta_of(saved: Path) -> dict:
     return json.loads(saved.with_name(saved.name.replace(".html", ".meta.json")).read_text())
 
 
-def listed_today(story: Story) -> bool:
-    return story.listed_today or story.published.astimezone(KST).date() == datetime.now(KST).date()
-
-
-def expected_stories(spider: str) -> list[Story]:
-    stories = stories_for(LOADER.load(spider), NOW)
-    # Day listings are read for today only unless a window is given.
-    return [s for s in stories if listed_today(s)] if spider == "naver_it" else stories
-
-
-@pytest.mark.parametrize("spider", SITE_SPIDERS)
+@pytest.mark.parametrize("spider", OPEN_SPIDERS)
 def test_scheduled_run_gets_every_article_once(server: ReplayServer, tmp_path: Path, spider: str) -> None:
+    """Each spider against the model of its site (crawler/replaysite.py, written from SITES-2026): every
+    article the site lists, once, with its headline, date and reporter as the page states them."""
     run = crawl(server, tmp_path, spider)
     assert run.returncode == 0, run.log[-3000:]
     assert run.stats["finish_reason"] == "finished"
-    expected = {s.url: s for s in expected_stories(spider)}
+    expected = {s.url: s for s in stories_for(LOADER.load(spider), NOW)}
     got = {item["url"]: item for item in run.items}
     assert len(run.items) == len(got), "an article came out twice"
     assert set(got) == set(expected)
@@ -163,18 +169,44 @@ def test_scheduled_run_gets_every_article_once(server: ReplayServer, tmp_path: P
         assert item["source_name"] == (source_name or item["source_name"]) and item["source_name"]
         assert item["categories"] == ["IT"]
         assert not COPYRIGHT_RE.search(item["body_text"].rsplit("\n\n", 1)[-1])
+        if story.author:
+            assert [a["name"] for a in item["authors"]] == [story.author]
     assert run.stats.get("news/stored") == len(expected)
 
 
-def test_backfill_reads_each_day_of_the_window(server: ReplayServer, tmp_path: Path) -> None:
-    stories = [s for s in stories_for(LOADER.load("naver_it"), NOW) if not s.listed_today]
-    day = min(s.published.astimezone(KST).date() for s in stories)
-    run = crawl(server, tmp_path, "naver_it", f"since={day}", f"until={day}")
+def test_naver_it_obeys_robots_txt_and_fails_loudly(server: ReplayServer, tmp_path: Path) -> None:
+    """news.naver.com refuses every crawler (SITES-2026 §1, A7): not one list or article is fetched, and the
+    run fails its robots check, naming the rule and the count, with no run history at all."""
+    run = crawl(server, tmp_path, "naver_it")
+    assert run.returncode == 3 and run.items == []
+    assert run.stats["downloader/request_count"] == 1  # news.naver.com/robots.txt, and nothing else
+    (line,) = [x for x in run.log.splitlines() if "ERROR: MONITOR FAILED site=naver_it check=robots" in x]
+    assert f"forbidden={len(LOADER.load('naver_it').listings)} (listing=8) rule='Disallow: /' " in line
+    assert (
+        "robots=https://news.naver.com/robots.txt first=https://news.naver.com/breakingnews/section/105/"
+        in line
+    )
+
+
+def test_a_naver_backfill_pages_by_cursor_and_stores_a_whole_day(
+    server: ReplayServer, tmp_path: Path
+) -> None:
+    """An operator with Naver's permission (ROBOTSTXT_OBEY off) backfills the model's big day: one
+    sub-section holds 110 articles on four pages, the later three reached only by the JSON endpoint's
+    `next` cursor. Every article of the day is stored, and nothing of other days."""
+    stories = stories_for(LOADER.load("naver_it"), NOW)
+    day = (NOW - timedelta(days=2)).astimezone(KST).date()
+    of_day = {s.url for s in stories if not s.listed_today and s.published.astimezone(KST).date() == day}
+    assert len(of_day) >= NAVER_BIG_DAY > 100 and -(-NAVER_BIG_DAY // NAVER_PAGE) >= 3  # pages of 36
+    run = crawl(server, tmp_path, "naver_it", f"since={day}", f"until={day}", ROBOTSTXT_OBEY=False)
     assert run.returncode == 0, run.log[-3000:]
-    assert {i["url"] for i in run.items} == {
-        s.url for s in stories if s.published.astimezone(KST).date() == day
-    }
+    assert {i["url"] for i in run.items} == of_day
     assert all(datetime.fromisoformat(i["date_published"]).astimezone(KST).date() == day for i in run.items)
+    assert (
+        run.stats["news/discovery/listing_pages"] == 8 + 3
+    )  # each sub-section's day, and three cursor pages
+    stops = {k.rsplit("/", 1)[1]: v for k, v in run.stats.items() if "/listing_stop/" in k}
+    assert sum(stops.values()) == 8 and stops["last_page"] >= 1  # each sub-section ends once
 
 
 def test_feed_dates_keep_requests_inside_the_window(server: ReplayServer, tmp_path: Path) -> None:
@@ -257,12 +289,15 @@ def test_failures_end_in_a_retry_a_counted_drop_or_a_logged_error(
         "empty",
         "gone",
     ]
-    urls = [f"{FAIL}/{p}" for p in paths] + [
-        "https://n.news.naver.com/mnews/article/001/0000000001",
-        "https://robots.example.com/private/1",
-    ]
+    urls = [f"{FAIL}/{p}" for p in paths] + [f"{FAIL}/a-listing", "https://robots.example.com/private/1"]
     run = crawl(server, tmp_path, "generic", f"url={','.join(urls)}", DOWNLOAD_TIMEOUT=3, RETRY_TIMES=1)
-    assert run.returncode == 0, run.log[-3000:]
+    # An article robots.txt refuses fails the run, by its own check; nothing else here does.
+    assert run.returncode == 3, run.log[-3000:]
+    assert [
+        x.split("ERROR: ", 1)[1].split(" forbidden=")[0]
+        for x in run.log.splitlines()
+        if "ERROR: MONITOR" in x
+    ] == ["MONITOR FAILED site=generic check=robots"]
     assert run.stats["finish_reason"] == "finished"
     got = {item["url"]: item for item in run.items}
     # retried, then kept
@@ -276,7 +311,7 @@ def test_failures_end_in_a_retry_a_counted_drop_or_a_logged_error(
     assert f"{FAIL}/truncated" in got
     # counted drops, each with its reason
     assert run.stats["news/dropped/empty"] == 1
-    assert run.stats["news/dropped/not_an_article"] == 1
+    assert run.stats["news/dropped/no_date"] == 1  # a listing page served where an article was linked
     # logged errors and counted refusals: 404, timeout, redirect loop, robots.txt
     assert run.stats["news/article_failed/http_404"] == 1
     assert (
@@ -318,7 +353,7 @@ def test_capture_reports_pages_it_could_not_fetch(server: ReplayServer, tmp_path
 
 def test_offline_main_job(tmp_path: Path) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "scrapy", "replay", "aitimes", "naver_it", "--output", str(tmp_path)],
+        [sys.executable, "-m", "scrapy", "replay", "aitimes", "naver_search", "--output", str(tmp_path)],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -503,7 +538,7 @@ def test_max_items_keeps_exactly_that_many(server: ReplayServer, tmp_path: Path)
     [
         (f"feed={FAIL}/gone", "failed={'404': 1}"),
         ("feed=https://robots.example.com/private/feed.xml", "robots.txt forbade 1 requests"),
-        ("feed=https://platum.kr/feed", "robots.txt forbade 0 requests"),
+        (f"feed={FAIL}/feed.xml", "robots.txt forbade 0 requests"),
     ],
     ids=["feed-404", "robots", "no-article-links"],
 )
@@ -512,7 +547,9 @@ def test_a_run_that_finds_no_article_fails_from_its_first_run(
 ) -> None:
     run = crawl(server, tmp_path, "generic", target, "max_items=50")
     assert run.returncode == 3, run.log[-2000:]
-    (line,) = [line for line in run.log.splitlines() if "ERROR: MONITOR FAILED" in line]
+    (line,) = [
+        line for line in run.log.splitlines() if "ERROR: MONITOR FAILED site=generic check=discovery" in line
+    ]
     assert "MONITOR FAILED site=generic check=discovery found no article link" in line and message in line
 
 
@@ -526,7 +563,7 @@ def test_photos_on_another_host_are_downloaded(tmp_path: Path) -> None:
     ]
     site |= {url: Resource(jpeg(), headers={"Content-Type": "image/jpeg"}) for url in photos}
     with ReplayServer(site) as naver:
-        run = crawl(naver, tmp_path, "naver_it", NEWS_JEKYLL_IMAGES="download")
+        run = crawl(naver, tmp_path, "naver_it", NEWS_JEKYLL_IMAGES="download", ROBOTSTXT_OBEY=False)
     assert run.returncode == 0, run.log[-3000:]
     assert run.stats["news/images/downloaded"] == 3 and "news/images/failed" not in run.stats
 
@@ -625,7 +662,11 @@ def test_article_links_that_give_no_page_fail_the_run(
 ) -> None:
     run = crawl(server, tmp_path, "generic", f"url={url}")
     assert run.returncode == 3 and run.items == [], run.log[-2000:]
-    (line,) = [line for line in run.log.splitlines() if "ERROR: MONITOR FAILED" in line]
+    (line,) = [
+        line
+        for line in run.log.splitlines()
+        if "ERROR: MONITOR FAILED site=generic check=article_pages" in line
+    ]
     assert "MONITOR FAILED site=generic check=article_pages failed={" + reason in line
 
 

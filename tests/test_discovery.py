@@ -193,3 +193,46 @@ def test_news_sitemap_keeps_publication_date_and_title(compress: bool) -> None:
         ("https://e.kr/archives/1", datetime(2024, 5, 23, 10, 15, tzinfo=KST), "뉴스 제목"),
         ("https://e.kr/archives/2", datetime(2024, 5, 22, tzinfo=KST), None),
     ]
+
+
+ALTLIST = """<ul class="altlist-webzine">
+<li id="sample" class="altlist-webzine-item" style="display: none"><H2 class="altlist-subject">
+<a href="/news/articleView.html?idxno=0">template</a></H2></li>
+<li class="altlist-webzine-item"><H2 class="altlist-subject"><a href="/news/articleView.html?idxno=7">a</a></H2>
+<div class="altlist-info-item">홍길동 기자</div><div class="altlist-info-item">{recent}</div></li>
+<li class="altlist-webzine-item"><H2 class="altlist-subject"><a href="/news/articleView.html?idxno=6">b</a></H2>
+<div class="altlist-info-item">2024-12-30</div></li></ul>"""
+
+
+def test_year_less_list_dates_take_the_latest_year_not_after_the_fetch() -> None:
+    """ndsoft's altlist skin and Yonhap's lists print recent items as MM-DD HH:MM (SITES-2026 §8, A5)."""
+    read = lambda html, now: listing_entries(html, "https://www.aitimes.com/", patterns("aitimes"), now)  # noqa: E731
+    january = datetime(2026, 1, 2, 9, 0, tzinfo=KST)
+    entries = read(ALTLIST.format(recent="12-31 23:10"), january)
+    # The template row is no article; December's item read in January is last year's.
+    assert [e.url.rsplit("=", 1)[1] for e in entries] == ["7", "6"]
+    assert entries[0].published == datetime(2025, 12, 31, 23, 10, tzinfo=KST)
+    assert entries[1].published == datetime(2024, 12, 30, tzinfo=KST)
+    assert read(ALTLIST.format(recent="01-02 08:55"), january)[0].published == datetime(
+        2026, 1, 2, 8, 55, tzinfo=KST
+    )
+
+
+@pytest.mark.parametrize(
+    ("printed", "expected"),
+    [
+        ("2026.06.04 AM 09:44", (9, 44)),
+        ("2025.10.09 PM 06:14", (18, 14)),
+        ("2025.10.09 PM 12:05", (12, 5)),
+        ("2025.10.09 AM 12:05", (0, 5)),
+        ("2025.10.09 오후 3:05", (15, 5)),
+        ("2025.10.09 14:05", (14, 5)),
+    ],
+)
+def test_list_times_with_am_and_pm(printed: str, expected: tuple[int, int]) -> None:
+    """ZDNet Korea's lists print `2025.10.09 PM 06:14` (SITES-2026 §2)."""
+    html = (
+        f'<div class="newsPost"><li><a href="/view/?no=20251009181400">t</a><span>{printed}</span></li></div>'
+    )
+    [entry] = listing_entries(html, "https://zdnet.co.kr/news/", patterns("zdnet"))
+    assert entry.published is not None and (entry.published.hour, entry.published.minute) == expected

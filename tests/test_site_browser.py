@@ -46,7 +46,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]
     chromium_or_skip()
     out = tmp_path_factory.mktemp("site")
     done = subprocess.run(
-        [sys.executable, "-m", "scrapy", "replay", "aitimes", "yna", "naver_it", "--output", str(out)],
+        [sys.executable, "-m", "scrapy", "replay", "aitimes", "yna", "naver_search", "--output", str(out)],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -74,6 +74,7 @@ class Command(ScrapyCrawl):
         spidercls = loader.load(name)
         if issubclass(spidercls, NewsSpider):
             spidercls.check_arguments(arguments)
+            spidercls.check_settings(self.settings)
         check_settings(self.settings)
         check_database(self.settings.get("DATABASE_URL") or DEFAULT_DATABASE_URL)
         check_writable(self.settings.get("NEWS_LOCK_DIR") or "output/locks", "-s NEWS_LOCK_DIR")

@@ -15,10 +15,13 @@ from crawler.commands.crawl import EXIT_MONITOR_FAILED
 from crawler.commands.export import export_rows
 from crawler.monitor import FAILED_STAT
 from crawler.replay import ReplayServer
-from crawler.replaysite import replay_site
+from crawler.replaysite import NAVER_API_ID, NAVER_API_SECRET, replay_site
 from crawler.spiders.base import NewsSpider
 from exports.jekyll import seed_site
 from exports.sql import engine_for, read_articles
+
+# `generic` crawls what it is given; Naver's robots.txt refuses `naver_it` (naver_search is the way in).
+NOT_BY_DEFAULT = ("generic", "naver_it")
 
 
 class Command(ScrapyCommand):
@@ -37,7 +40,9 @@ class Command(ScrapyCommand):
             "we have them, synthetic feeds, sitemaps and listings otherwise), runs the spiders through the "
             "real engine and pipelines, and writes what they keep under --output: the SQLite database "
             "news.sqlite3, the Jekyll posts in site/_posts, and articles.jsonl (every stored article, "
-            "exported from the database after the crawl). All spiders but `generic` by default. "
+            "exported from the database after the crawl). All spiders by default but `generic` and "
+            "`naver_it`, whose site's robots.txt refuses every crawler (`scrapy replay naver_it` shows its "
+            "robots check failing, as on the live site). "
             "A second run stores nothing new: the database remembers what it has."
         )
 
@@ -58,7 +63,7 @@ class Command(ScrapyCommand):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.crawler_process is not None and self.settings is not None
         loader = self.crawler_process.spider_loader
-        names = args or [n for n in loader.list() if n != "generic"]
+        names = args or [n for n in loader.list() if n not in NOT_BY_DEFAULT]
         unknown = sorted(set(names) - set(loader.list()))
         if unknown:
             raise UsageError(f"no such spider: {', '.join(unknown)}")
@@ -76,6 +81,9 @@ class Command(ScrapyCommand):
                 crawler.settings.set("AUTOTHROTTLE_ENABLED", False, priority="cmdline")
                 crawler.settings.set("DATABASE_URL", f"sqlite:///{database.resolve()}", priority="cmdline")
                 crawler.settings.set("NEWS_JEKYLL_SITE", str(site_dir), priority="cmdline")
+                # The replay's model of the Naver Open API takes its own client, not a real one.
+                crawler.settings.set("NEWS_NAVER_CLIENT_ID", NAVER_API_ID, priority="cmdline")
+                crawler.settings.set("NEWS_NAVER_CLIENT_SECRET", NAVER_API_SECRET, priority="cmdline")
                 crawlers.append(crawler)
                 self.crawler_process.crawl(crawler)
             self.crawler_process.start()

@@ -123,6 +123,10 @@ class NewsSpider(scrapy.Spider):
         self._patterns = [re.compile(p) for p in self.article_patterns]
 
     @classmethod
+    def check_settings(cls, settings: Any) -> None:
+        """Refuses, in one line, settings the spider cannot run with (ValueError); most need none."""
+
+    @classmethod
     def check_arguments(cls, given: dict[str, str]) -> None:
         """Refuses, in one line, an argument the spider does not take or cannot read (ValueError)."""
         for name, value in given.items():

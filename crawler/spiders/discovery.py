@@ -63,7 +63,8 @@ def _root(body: bytes) -> lxml.etree._Element | None:
         return None
 
 
-def _date(text: str | None) -> datetime | None:
+def feed_date(text: str | None) -> datetime | None:
+    """A feed's or an API's date: RFC 822, ISO 8601, or a Korean form; a date without a zone is Seoul's."""
     if not text or not text.strip():
         return None
     text = text.strip()
@@ -103,7 +104,7 @@ def parse_feed(body: bytes, base_url: str) -> list[Entry]:
         else:
             continue
         if link:
-            entries.append(Entry(urljoin(base_url, link.strip()), _date(published), _text(item, "title")))
+            entries.append(Entry(urljoin(base_url, link.strip()), feed_date(published), _text(item, "title")))
     return entries
 
 
@@ -128,12 +129,12 @@ def parse_sitemap(body: bytes, base_url: str) -> Sitemap:
             continue
         url = urljoin(base_url, loc)
         if name == "sitemap":
-            sitemaps.append(Entry(url, _date(_text(node, "lastmod"))))
+            sitemaps.append(Entry(url, feed_date(_text(node, "lastmod"))))
         elif name == "url":
             news = _child(node, "news")
-            published = _date(_text(news, "publication_date")) if news is not None else None
+            published = feed_date(_text(news, "publication_date")) if news is not None else None
             title = _text(news, "title") if news is not None else None
-            entries.append(Entry(url, published or _date(_text(node, "lastmod")), title))
+            entries.append(Entry(url, published or feed_date(_text(node, "lastmod")), title))
     return Sitemap(sitemaps, entries)
 
 
@@ -143,8 +144,8 @@ def listing_entries(
     """Article links of a listing page, in page order, each with the date printed beside it if any.
 
     The date is looked for in the link's list item (the nearest `li`, `dl`, `tr` or `article`); a date
-    printed without a year is the latest such day not after `now` (the fetch). Links a reader cannot see
-    (in an element `hidden` or styled `display:none`, such as a list's template row) are no entries.
+    printed without a year is the latest such day not after `now` (the fetch). A link whose list item is
+    `hidden` or styled `display:none` (a list's template row) is no entry.
     """
     try:
         tree = parse_html(html)
@@ -164,8 +165,11 @@ def listing_entries(
     return list(seen.values())
 
 
-def _hidden(element: lxml.html.HtmlElement) -> bool:
-    for node in (element, *element.iterancestors()):
+def _hidden(anchor: lxml.html.HtmlElement) -> bool:
+    """The link, or its own list item, is hidden: a list's template row. (A hidden tab or carousel hides
+    the box around its items, which are real links: those are kept.)"""
+    item = next(anchor.iterancestors("li", "article", "tr", "dd"), None)
+    for node in (anchor, item) if item is not None else (anchor,):
         style = (node.get("style") or "").replace(" ", "").lower()
         if node.get("hidden") is not None or "display:none" in style:
             return True
