@@ -61,27 +61,32 @@ class CaptureSpider(scrapy.Spider):
             # An error page saved as a fixture would be tested as if it were the article.
             self.refused.append(f"{response.url}: HTTP {response.status}")
             return
-        site, stem = fixture_name(response.url)
-        folder = self.directory / site
-        folder.mkdir(parents=True, exist_ok=True)
-        page = folder / f"{stem}.html"
-        page.write_bytes(response.body)
-        meta = {
-            "url": response.url,
-            "requested_url": response.meta.get("redirect_urls", [response.url])[0],
-            "status": response.status,
-            "headers": {
-                k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()
-            },
-            "fetched_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "fetched_at_source": "the capture command's clock",
-            "captured_by": "scrapy capture",
-            "notes": "body as delivered after content-encoding (gzip, br) was undone by Scrapy",
-        }
-        (folder / f"{stem}.meta.json").write_text(
-            json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-        )
-        self.saved.append(str(page))
+        self.saved.append(str(save_fixture(response, self.directory, "scrapy capture")))
+
+
+def save_fixture(response: Response, directory: Path, by: str) -> Path:
+    """Writes a response as a fixture: its exact bytes, and NAME.meta.json (URL, status, headers, time)."""
+    site, stem = fixture_name(response.url)
+    folder = directory / site
+    folder.mkdir(parents=True, exist_ok=True)
+    page = folder / f"{stem}.html"
+    page.write_bytes(response.body)
+    meta = {
+        "url": response.url,
+        "requested_url": response.meta.get("redirect_urls", [response.url])[0],
+        "status": response.status,
+        "headers": {
+            k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()
+        },
+        "fetched_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "fetched_at_source": f"the {by} command's clock",
+        "captured_by": by,
+        "notes": "body as delivered after content-encoding (gzip, br) was undone by Scrapy",
+    }
+    (folder / f"{stem}.meta.json").write_text(
+        json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+    return page
 
 
 class Command(ScrapyCommand):

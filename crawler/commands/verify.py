@@ -1,0 +1,213 @@
+"""`scrapy verify [SPIDER ...] [--replay] [--save DIR] [--articles N]`: each spider against its site, politely:
+robots.txt, its discovery documents, a few of the articles they lead to, one row per spider."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+from scrapy import signals
+from scrapy.commands import ScrapyCommand
+from scrapy.http import Response
+
+from crawler.checks import usage_error
+from crawler.commands.capture import save_fixture
+from crawler.monitor import FIELDS
+from crawler.offline import article_from_page
+from crawler.replay import ReplayServer
+from crawler.replaysite import NAVER_API_ID, NAVER_API_SECRET, replay_site
+from pipelines.validate import options_from_settings
+
+EXIT_NOT_VERIFIED = 3
+COLUMNS = (
+    "spider",
+    "robots",
+    "discovery",
+    "links",
+    "articles",
+    "title",
+    "date",
+    "author",
+    "body",
+    "image",
+    "verdict",
+)
+SHOWN = {
+    "headline": "title",
+    "date_published": "date",
+    "authors": "author",
+    "body_text": "body",
+    "main_image": "image",
+}
+
+
+class Command(ScrapyCommand):
+    requires_project = True
+    default_settings: ClassVar[dict[str, Any]] = {"LOG_LEVEL": "INFO"}
+
+    def syntax(self) -> str:
+        return "[SPIDER ...] [--replay] [--save DIR] [--articles N]"
+
+    def short_desc(self) -> str:
+        return "Check each spider on its live site: robots.txt, discovery, a few articles, field coverage"
+
+    def long_desc(self) -> str:
+        return (
+            "Crawls, politely, each spider's robots.txt, its discovery documents (the first page of each "
+            "list) and the first --articles (5) articles they lead to, into a scratch database, and prints "
+            "one row per spider: what robots.txt says, discovery documents fetched of those asked, article "
+            "links found, articles extracted, and the share of them with a title, date, author, body and "
+            "image. Exits 3 when a spider got no article or a share is under the spider's floor "
+            "(`verify_floors`). --save DIR keeps every page fetched as a fixture (as `scrapy capture` does), "
+            "each article beside its draft expected Article (NAME.article.draft.json) to review. --replay "
+            "runs against the bundled site models instead of the web. All spiders but `generic` and "
+            "`naver_it` (refused by Naver's robots.txt) by default."
+        )
+
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        parser.add_argument("--replay", action="store_true", help="against the bundled site models, offline")
+        parser.add_argument("--save", help="keep every fetched page as a fixture under DIR")
+        parser.add_argument("--articles", default="5", help="articles fetched per spider (default: 5)")
+        parser.add_argument(
+            "--log", help="the crawls' log file (default: a file in a scratch folder, printed)"
+        )
+
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().process_options(args, opts)
+        assert self.settings is not None
+        if not opts.articles.isdigit() or int(opts.articles) < 1:
+            usage_error(f"--articles={opts.articles!r}: expected a whole number above 0")
+        self.scratch = Path(tempfile.mkdtemp(prefix="news-verify-"))
+        self.settings.set("LOG_FILE", opts.log or str(self.scratch / "verify.log"), priority="cmdline")
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        assert self.crawler_process is not None and self.settings is not None
+        loader = self.crawler_process.spider_loader
+        names = args or [n for n in loader.list() if n not in ("generic", "naver_it")]
+        unknown = sorted(set(names) - set(loader.list()))
+        if unknown:
+            usage_error(
+                f"no spider named {', '.join(unknown)}; the spiders: {', '.join(sorted(loader.list()))}"
+            )
+        spiders = [loader.load(n) for n in names]
+        self.watches: dict[str, Watch] = {}
+        server = ReplayServer(replay_site(spiders)).start() if opts.replay else None
+        try:
+            crawlers = [self.crawl(spider, opts, server) for spider in spiders]
+            self.crawler_process.start()
+        finally:
+            if server is not None:
+                server.stop()
+        rows = [row(crawler, self.watches[crawler.spidercls.name]) for crawler in crawlers]
+        sys.stdout.write(table(rows) + "\n")
+        sys.stderr.write(f"the log: {self.settings.get('LOG_FILE')}\n")
+        if opts.save:
+            sys.stderr.write(f"pages saved under {opts.save}: review each NAME.article.draft.json\n")
+        if any(r[-1] != "ok" for r in rows):
+            self.exitcode = EXIT_NOT_VERIFIED
+
+    def crawl(self, spider: Any, opts: argparse.Namespace, server: ReplayServer | None) -> Any:
+        assert self.crawler_process is not None
+        crawler = self.crawler_process.create_crawler(spider.name)
+        scratch = self.scratch / spider.name
+        own: dict[str, Any] = {
+            "DATABASE_URL": f"sqlite:///{scratch / 'news.sqlite3'}",
+            "NEWS_JEKYLL_SITE": str(scratch / "site"),
+            "NEWS_LOCK_DIR": str(scratch / "locks"),
+            "NEWS_STATS_FILE": None,
+        }
+        if server is not None:
+            own |= {
+                "NEWS_REPLAY_URL": server.url,
+                "AUTOTHROTTLE_ENABLED": False,
+                "NEWS_NAVER_CLIENT_ID": NAVER_API_ID,
+                "NEWS_NAVER_CLIENT_SECRET": NAVER_API_SECRET,
+            }
+        for name, value in own.items():
+            crawler.settings.set(name, value, priority="cmdline")
+        watch = Watch(crawler, Path(opts.save) if opts.save else None)
+        crawler.signals.connect(watch.response_received, signal=signals.response_received)
+        crawler.signals.connect(watch.request_scheduled, signal=signals.request_scheduled)
+        self.watches[spider.name] = watch
+        self.crawler_process.crawl(crawler, max_pages="1", max_items=opts.articles)
+        return crawler
+
+
+class Watch:
+    """Counts the discovery documents asked and fetched, and saves pages as fixtures where asked to."""
+
+    def __init__(self, crawler: Any, save: Path | None) -> None:
+        self.crawler = crawler
+        self.save = save
+        self.asked = 0
+        self.fetched = 0
+
+    def request_scheduled(self, request: Any) -> None:
+        if request.meta.get("news_discovery") and "redirect_urls" not in request.meta:
+            self.asked += 1  # a redirect is the same document asked again
+
+    def response_received(self, response: Response, request: Any) -> None:
+        discovery, article = request.meta.get("news_discovery"), request.meta.get("news_article")
+        if discovery and response.status == 200:
+            self.fetched += 1
+        if self.save is None or response.status != 200 or not (discovery or article):
+            return
+        page = save_fixture(response, self.save, "scrapy verify")
+        if article:
+            outcome = article_from_page(
+                response.url,
+                response.body,
+                {k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in response.headers.items()},
+                datetime.now(UTC),
+                options_from_settings(self.crawler.settings),
+                self.crawler.spider.name,
+            )
+            draft = page.with_name(page.name.replace(".html", ".article.draft.json"))
+            draft.write_text(
+                json.dumps(outcome.to_json(), ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+            )
+
+
+def row(crawler: Any, watch: Watch) -> tuple[str, ...]:
+    stats = crawler.stats.get_stats()
+    spider = crawler.spidercls
+    refused = stats.get("news/robots/refused")
+    articles = stats.get("item_scraped_count", 0)
+    shares = {f: stats.get(f"news/coverage/{f}", 0) / articles if articles else 0.0 for f in FIELDS}
+    floors = getattr(spider, "verify_floors", {})
+    under = [f"{SHOWN[f]} {shares[f]:.0%} < {floor:.0%}" for f, floor in floors.items() if shares[f] < floor]
+    if refused:
+        verdict = f"refused by robots.txt ({refused.get('rule') or refused.get('robots')})"
+    elif not articles:
+        dropped = {k.rsplit("/", 1)[1]: v for k, v in stats.items() if k.startswith("news/dropped/")}
+        why = ", ".join(f"{reason} {n}" for reason, n in sorted(dropped.items()))
+        verdict = f"no article (dropped: {why})" if why else "no article"
+    else:
+        verdict = "; ".join(under) or "ok"
+    return (
+        spider.name,
+        "refused" if refused else "allowed",
+        f"{watch.fetched}/{watch.asked}",
+        str(stats.get("news/discovery/articles", 0)),
+        str(articles),
+        *(f"{shares[f]:.0%}" if articles else "–" for f in SHOWN),
+        verdict,
+    )
+
+
+def table(rows: list[tuple[str, ...]]) -> str:
+    lines = [COLUMNS, *rows]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(COLUMNS))]
+    return "\n".join(
+        "  ".join(
+            cell.ljust(w) if i in (0, 1, len(COLUMNS) - 1) else cell.rjust(w)
+            for i, (cell, w) in enumerate(zip(line, widths, strict=True))
+        ).rstrip()
+        for line in lines
+    )
