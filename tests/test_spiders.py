@@ -171,7 +171,8 @@ def test_readme_table_lists_every_spider_as_it_declares_itself() -> None:
     for name in SPIDERS:
         row = next((line for line in readme.splitlines() if line.startswith(f"| `{name}` |")), None)
         assert row is not None, f"{name} is missing from the README's table of spiders"
-        assert row.rstrip(" |").endswith(LOADER.load(name).verified)
+        spider = LOADER.load(name)
+        assert row.rstrip(" |").endswith(spider.verified) and spider.facts in row
 
 
 @pytest.mark.parametrize(

@@ -7,4 +7,5 @@ class AitimesSpider(NdsoftSpider):
     name = "aitimes"
     source_name = "AI타임스"
     base_url = "https://www.aitimes.com"
+    facts = "SITES-2026 §8: feed, list and article URLs, the altlist skin (2026-08-10, high)"
     default_category = "IT"

@@ -9,4 +9,5 @@ class ItchosunSpider(NdsoftSpider):
     source_name = "IT조선"
     base_url = "https://it.chosun.com"
     old_patterns = (r"^https?://it\.chosun\.com/site/data/html_dir/\d{4}/\d{2}/\d{2}/\d+\.html",)
+    facts = "SITES-2026 §6: ndsoft since 2023-09, feed (2026-08-10, high), list (medium)"
     default_category = "IT"

@@ -19,7 +19,6 @@ class NdsoftSpider(NewsSpider):
 
     base_url: ClassVar[str] = ""
     sections: ClassVar[dict[str, str]] = {}
-    facts = "SITES-2026 §8, A3: feed, list and article URLs (2026-08-10, high); skin per site below"
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)

@@ -7,4 +7,5 @@ class SisaweekSpider(NdsoftSpider):
     name = "sisaweek"
     source_name = "시사위크"
     base_url = "https://www.sisaweek.com"
+    facts = "SITES-2026 §8: article URLs (2025, medium); feed and list as ndsoft's (medium)"
     default_category = "IT"

@@ -7,4 +7,5 @@ class TechmSpider(NdsoftSpider):
     name = "techm"
     source_name = "테크M"
     base_url = "https://www.techm.kr"
+    facts = "SITES-2026 §8, A3: article and list URLs (2026-07/08); skin undetermined (old one in 2023–24)"
     default_category = "IT"
