@@ -41,13 +41,16 @@ from typing import Any
 from redis import Redis
 from redis.backoff import ExponentialWithJitterBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 from redis.retry import Retry
 from scrapy import Request, signals
 from scrapy.exceptions import DontCloseSpider
+from scrapy.utils.misc import load_object
 from scrapy_redis.scheduler import Scheduler as RedisScheduler
 from twisted.internet import task
 
+from crawler.items import Article
 from crawler.spiders.base import OUTCOME
 from exports.sql import batch_written
 
@@ -55,6 +58,7 @@ logger = logging.getLogger(__name__)
 
 KEY_TTL_SECONDS = 24 * 3600
 LEASE = "news_lease"  # request.meta: the lease a popped request holds
+LINK = "news_link"  # request.meta: the article link (its fingerprint) a request and its retries answer for
 OUTCOMES = ("stored", "dropped", "skipped", "failed")
 
 # A Redis restart or a network blip is waited out (about 30 s in all) instead of failing the crawl.
@@ -84,6 +88,15 @@ redis.call('DEL', KEYS[2])
 redis.call('SREM', KEYS[3], ARGV[1])
 redis.call('HINCRBY', KEYS[4], 'recovered', #leases)
 return #leases
+"""
+# KEYS: dupefilter, queue, links; ARGV: fingerprint, score, request, filter (1/0), link, URL. Seen, queued
+# and (for a new article link) recorded as waiting for its outcome, all or nothing: a process killed in
+# between would leave a link marked seen that no queue holds.
+ENQUEUE = """
+if redis.call('SADD', KEYS[1], ARGV[1]) == 0 and ARGV[4] == '1' then return 0 end
+redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3])
+if ARGV[5] ~= '' then redis.call('HSETNX', KEYS[3], ARGV[5], 'q ' .. ARGV[6]) end
+return 1
 """
 
 
@@ -131,9 +144,12 @@ class Job:
         self.dupefilter = f"{self.prefix}:dupefilter"
         self.workers = f"{self.prefix}:workers"
         self.tally = f"{self.prefix}:tally"
+        # Article link (its request's fingerprint) → its outcome, or "q <URL>" while it has none.
+        self.links = f"{self.prefix}:links"
         self.epoch = f"{self.prefix}:epoch"
         self._pop = server.register_script(POP)
         self._recover = server.register_script(RECOVER)
+        self._enqueue = server.register_script(ENQUEUE)
 
     def leases(self, worker: str) -> str:
         return f"{self.prefix}:leases:{worker}"
@@ -142,25 +158,51 @@ class Job:
         return f"{self.prefix}:alive:{worker}"
 
     def shared_keys(self) -> list[str]:
-        return [self.queue, self.dupefilter, self.workers, self.tally, self.epoch]
+        return [self.queue, self.dupefilter, self.workers, self.tally, self.links, self.epoch]
 
     def pop(self, worker: str, token: str) -> tuple[bytes, float] | None:
         found = self._pop(keys=[self.queue, self.leases(worker)], args=[token])
         return (found[0], float(found[1])) if found else None
+
+    def enqueue(
+        self, fingerprint: str, score: float, data: bytes, filtered: bool, link: str, url: str
+    ) -> bool:
+        keys = [self.dupefilter, self.queue, self.links]
+        return bool(self._enqueue(keys=keys, args=[fingerprint, score, data, int(filtered), link, url]))
 
     def recover(self, worker: str) -> int:
         return int(
             self._recover(keys=[self.queue, self.leases(worker), self.workers, self.tally], args=[worker])
         )
 
-    def pending(self) -> int:
-        """Requests queued or leased by any worker: the job's unfinished work."""
-        workers = [w.decode() for w in self.server.smembers(self.workers)]
+    def holders(self) -> set[str]:
+        """Every worker that holds leases or says it is there: the registered ones, and any whose lease
+        hash outlived its registration (taken for dead while it was only slow, say)."""
+        registered = {w.decode() for w in self.server.smembers(self.workers)}
+        mark = f"{self.prefix}:leases:"
+        leasing = {k.decode()[len(mark) :] for k in self.server.scan_iter(match=f"{mark}*", count=1000)}
+        return registered | leasing
+
+    def pending(self, besides: str | None = None) -> int:
+        """Requests queued, or leased by any worker but `besides`: the job's unfinished work."""
+        workers = [w for w in self.holders() if w != besides]
         with self.server.pipeline(transaction=False) as pipe:
             pipe.zcard(self.queue)
             for worker in workers:
                 pipe.hlen(self.leases(worker))
             return sum(pipe.execute())
+
+    def outcomes(self) -> tuple[dict[str, int], list[str]]:
+        """How many article links have each outcome ("q" for none yet), and some of those without one."""
+        counts: dict[str, int] = {}
+        waiting: list[str] = []
+        for _, value in self.server.hscan_iter(self.links, count=1000):
+            text = value.decode()
+            kind = "q" if text.startswith("q ") else text
+            counts[kind] = counts.get(kind, 0) + 1
+            if kind == "q" and len(waiting) < 3:
+                waiting.append(text[2:])
+        return counts, waiting
 
 
 class Worker:
@@ -179,7 +221,10 @@ class Worker:
         # Lease token -> (score, encoded request, the request's meta): what this worker holds.
         self.held: dict[str, tuple[float, bytes, dict[str, Any]]] = {}
         self.finished: set[str] = set()  # let go of by Scrapy, released after the next committed batch
+        self.articles: dict[str, str] = {}  # lease token → URL of the article its page gave
+        self.unwritten: set[str] = set()  # leases whose article the database refused: redone, not released
         self.heartbeat = task.LoopingCall(self.beat)
+        self.outage = False
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> Worker:
@@ -190,7 +235,7 @@ class Worker:
         crawler.signals.connect(worker.item_dropped, signal=signals.item_dropped)
         crawler.signals.connect(worker.item_error, signal=signals.item_error)
         crawler.signals.connect(worker.spider_error, signal=signals.spider_error)
-        crawler.signals.connect(worker.release, signal=batch_written)
+        crawler.signals.connect(worker.batch_written, signal=batch_written)
         return worker
 
     # -- the job ---------------------------------------------------------------------------------------
@@ -210,22 +255,57 @@ class Worker:
         self.recover_dead()
 
     def spider_opened(self, spider: Any) -> None:
+        self.resume_lost(spider)
         self.heartbeat.start(self.lease_seconds / 3, now=False)
         # Connected now, after the pipelines' own: the database writer flushes its batch on idle first.
         self.crawler.signals.connect(self.spider_idle, signal=signals.spider_idle)
 
+    def resume_lost(self, spider: Any) -> None:
+        """Article links of this job that have no outcome while nothing is queued or leased were lost (by
+        a worker, or a Redis, that failed between steps): asked for again, past the dupefilter."""
+        assert self.job is not None
+        if self.job.pending() or not hasattr(spider, "article_request"):
+            return
+        lost = [
+            (link.decode(), value.decode()[2:])
+            for link, value in self.job.server.hscan_iter(self.job.links, count=1000)
+            if value.startswith(b"q ")
+        ]
+        for link, url in lost:
+            request = spider.article_request(url).replace(dont_filter=True)
+            request.meta[LINK] = link
+            self.crawler.engine.crawl(request)
+        if lost:
+            logger.warning(
+                "Job %s: %d article links had no outcome; asked for again", self.job.prefix, len(lost)
+            )
+            self.stats.set_value("news/job/resumed_lost", len(lost))
+
     def beat(self) -> None:
+        """Says this worker is alive, and notices a Redis that lost the job. A Redis it cannot reach (past
+        the client's retries) is logged once per outage: the beat goes on, and a lease taken for dead
+        meanwhile is recovered (a page fetched twice is harmless)."""
         assert self.job is not None
         server = self.job.server
-        with server.pipeline() as pipe:
-            pipe.set(self.job.alive(self.id), 1, px=int(self.lease_seconds * 1000))
-            pipe.sadd(self.job.workers, self.id)
-            pipe.get(self.job.epoch)
-            # Leases nobody recovers (every worker died, no rerun) do not stay in Redis for good.
-            pipe.expire(self.job.leases(self.id), KEY_TTL_SECONDS)
-            epoch = pipe.execute()[2]
-        if epoch != self.epoch:
-            self.state_lost()
+        try:
+            with server.pipeline() as pipe:
+                pipe.set(self.job.alive(self.id), 1, px=int(self.lease_seconds * 1000))
+                pipe.sadd(self.job.workers, self.id)
+                pipe.get(self.job.epoch)
+                # Leases nobody recovers (every worker died, no rerun) do not stay in Redis for good.
+                pipe.expire(self.job.leases(self.id), KEY_TTL_SECONDS)
+                epoch = pipe.execute()[2]
+            if epoch != self.epoch:
+                self.state_lost()
+        except RedisError as error:
+            self.stats.inc_value("news/job/redis_errors")
+            if not self.outage:
+                logger.error("Redis does not answer this worker's heartbeat (%s); it goes on trying", error)
+            self.outage = True
+            return
+        if self.outage:
+            logger.warning("Redis answers this worker's heartbeat again")
+        self.outage = False
 
     def state_lost(self) -> None:
         """Redis forgot the job (restarted without persistence, or flushed): the queue and the
@@ -240,6 +320,7 @@ class Worker:
             server.hset(
                 self.job.leases(self.id), mapping={t: b"%g %s" % (s, d) for t, (s, d, _) in self.held.items()}
             )
+        server.sadd(self.job.workers, self.id)
         server.hset(self.job.tally, "state_lost", 1)
         logger.warning(
             "Redis lost the state of job %s (restarted?): %s",
@@ -254,7 +335,7 @@ class Worker:
         """The job's other workers: those with a heartbeat, and those without (their leases are taken back)."""
         assert self.job is not None
         server = self.job.server
-        workers = [w.decode() for w in server.smembers(self.job.workers) if w.decode() != self.id]
+        workers = sorted(self.job.holders() - {self.id})
         with server.pipeline(transaction=False) as pipe:
             for worker in workers:
                 pipe.exists(self.job.alive(worker))
@@ -283,44 +364,46 @@ class Worker:
         token = request.meta[LEASE]
         self.held[token] = (score, encoded, request.meta)
         # Scrapy lets go of a request when it is done with it: its page, callback and items.
-        weakref.finalize(request, self.finished.add, token)
+        weakref.finalize(request, self.let_go, token)
+
+    def let_go(self, token: str) -> None:
+        if token in self.held:
+            self.finished.add(token)
 
     def next_token(self) -> str:
         self.tokens += 1
         return str(self.tokens)
 
-    def release(self, tokens: list[str] | None = None) -> None:
-        """Releases the leases of finished requests once a database batch has committed (every item of a
-        finished request has passed the writer by then), adding their outcomes to the job's tally."""
+    def batch_written(self, failed: Any = ()) -> None:
+        """The database writer committed a batch: every item of a finished request has passed it by now.
+        A request whose article it refused stays leased (to be redone), not released."""
+        refused = set(failed)
+        if refused:
+            self.unwritten |= {t for t, url in self.articles.items() if url in refused}
+        self.release([t for t in self.finished if t not in self.unwritten])
+
+    def release(self, tokens: list[str]) -> None:
+        """Releases these leases, recording the outcome of each article link among them."""
         if self.job is None:
             return
-        done = [t for t in (self.finished if tokens is None else tokens) if t in self.held]
-        self.finished.difference_update(done)
+        done = [t for t in tokens if t in self.held and t not in self.unwritten]
+        self.finished.difference_update(tokens)
         if not done:
             return
-        tally: dict[str, int] = {}
+        outcomes: dict[str, str] = {}
         for token in done:
-            outcome = self.held[token][2].get(OUTCOME)
-            if outcome:
-                tally[outcome] = tally.get(outcome, 0) + 1
+            meta = self.held[token][2]
+            if meta.get(LINK) and meta.get(OUTCOME):
+                outcomes[meta[LINK]] = meta[OUTCOME]
         with self.job.server.pipeline() as pipe:
             pipe.hdel(self.job.leases(self.id), *done)
-            for outcome, count in tally.items():
-                pipe.hincrby(self.job.tally, outcome, count)
+            if outcomes:
+                pipe.hset(self.job.links, mapping=outcomes)
             pipe.execute()
         for token in done:
             del self.held[token]
+            self.articles.pop(token, None)
         self.stats.inc_value("news/job/released", len(done))
-
-    def discovered(self, request: Request) -> None:
-        """Called by the scheduler for each request it queues: a new article link counts once (retries and
-        redirects carry their link on); a redirect to a link queued already settles its origin."""
-        if not request.meta.get("news_article"):
-            return
-        if "retry_times" in request.meta or "redirect_urls" in request.meta:
-            return
-        assert self.job is not None
-        self.job.server.hincrby(self.job.tally, "discovered", 1)
 
     def merged(self, request: Request) -> None:
         """A redirect or retry of an article request that the dupefilter refused: its link is known."""
@@ -330,6 +413,9 @@ class Worker:
 
     def item_scraped(self, item: Any, response: Any) -> None:
         self._outcome(response, "stored")
+        request = getattr(response, "request", None)
+        if request is not None and request.meta.get(LEASE) and isinstance(item, Article):
+            self.articles[request.meta[LEASE]] = item.url
 
     def item_dropped(self, item: Any, response: Any, exception: Any) -> None:
         self._outcome(response, "dropped")
@@ -348,11 +434,14 @@ class Worker:
     # -- the end ---------------------------------------------------------------------------------------
 
     def spider_idle(self, spider: Any) -> None:
+        # A Redis that lost the job says so first: its empty queue is not the end of the work.
+        self.beat()
         # Idle: every request this worker leased is through, and the writer has just committed.
         self.release(list(self.held))
         self.recover_dead()
         assert self.job is not None
-        if self.job.pending():
+        # This worker's own leases left are articles the database refused: they go back when it closes.
+        if self.job.pending(besides=self.id):
             raise DontCloseSpider  # queued work, or live workers that may queue more
 
     def spider_closed(self, spider: Any, reason: str) -> None:
@@ -360,11 +449,18 @@ class Worker:
             return
         if self.heartbeat.running:
             self.heartbeat.stop()
+        self.beat()
         server = self.job.server
         if reason == "finished":
             self.release(list(self.held))
-        elif self.held:
-            # Stopped early (Ctrl-C, a time limit): what it leased goes back to the others.
+        if self.held:
+            # Stopped early (Ctrl-C, a time limit), or articles the database refused: back to the queue.
+            if self.unwritten:
+                logger.warning(
+                    "%d articles the database refused go back to the job's queue: the same command with the "
+                    "same NEWS_JOB tries them again",
+                    len(self.unwritten),
+                )
             self.recover_own()
         with server.pipeline() as pipe:
             pipe.delete(self.job.alive(self.id))
@@ -373,20 +469,22 @@ class Worker:
         others = self.others()[0]
         pending = self.job.pending()
         tally = {k.decode(): int(v) for k, v in server.hgetall(self.job.tally).items()}
+        counts, waiting = self.job.outcomes()
         for key in (*self.job.shared_keys(), self.job.leases(self.id)):
             server.expire(key, KEY_TTL_SECONDS)
         self.stats.set_value("news/job/id", self.job.prefix)
         if others:
             logger.info("Job %s goes on in %d other worker(s)", self.job.prefix, len(others))
             return
-        settled = sum(tally.get(o, 0) for o in OUTCOMES)
+        unsettled = counts.get("q", 0)
         verdict = {
-            "discovered": tally.get("discovered", 0),
-            **{o: tally.get(o, 0) for o in OUTCOMES},
+            "discovered": sum(counts.values()),
+            **{o: counts.get(o, 0) for o in OUTCOMES},
             "recovered": tally.get("recovered", 0),
             "pending": pending,
-            # After a lost state the tally restarted mid-job: work in flight then was counted once.
-            "lost": 0 if pending or tally.get("state_lost") else max(0, tally.get("discovered", 0) - settled),
+            # Links with no outcome when nothing is left to do: lost (listed, a few of them, in `waiting`).
+            "lost": 0 if pending else unsettled,
+            "waiting": waiting if unsettled else [],
             "state_lost": bool(tally.get("state_lost")),
         }
         self.stats.set_value("news/job/verdict", verdict)
@@ -396,11 +494,12 @@ class Worker:
         assert self.job is not None
         self.job.recover(self.id)
         self.held.clear()
+        self.unwritten.clear()
 
 
 class Scheduler(RedisScheduler):
     """scrapy-redis's scheduler, fitted to Scrapy 2.19 and to jobs that must not lose a request: every pop
-    is a lease of the process's `Worker`."""
+    is a lease of the process's `Worker`, and a request is marked seen and queued in one step."""
 
     worker: Worker
     job_id: str
@@ -414,22 +513,38 @@ class Scheduler(RedisScheduler):
         return scheduler
 
     def open(self, spider: Any) -> None:
-        super().open(spider)
+        # Not super().open(): it logs through Spider.log(), which Scrapy 2.19 deprecates with a warning.
+        self.spider = spider
+        self.queue = load_object(self.queue_cls)(
+            server=self.server,
+            spider=spider,
+            key=self.queue_key % {"spider": spider.name},
+            serializer=self.serializer,
+        )
+        self.df = load_object(self.dupefilter_cls).from_spider(spider)
         self.job = Job(self.server, spider.name, self.job_id)
+        if len(self.queue):
+            logger.info("Job %s resumes: %d requests queued", self.job.prefix, len(self.queue))
         self.worker.open(self.job)
 
     def enqueue_request(self, request: Request) -> bool:
-        seen = self.df.request_seen(request)
+        fingerprint = self.df.request_fingerprint(request)
         # Start requests go in even when another process has them: a process that begins with nothing
         # to do would next look at the shared queue only at the engine's 5 s heartbeat.
-        if seen and not request.dont_filter and not request.meta.get("is_start_request"):
+        filtered = not request.dont_filter and not request.meta.get("is_start_request")
+        continuation = "retry_times" in request.meta or "redirect_urls" in request.meta
+        link = ""
+        if request.meta.get("news_article") and not continuation and LINK not in request.meta:
+            request.meta[LINK] = link = fingerprint  # the link this request and its retries answer for
+        if not self.job.enqueue(
+            fingerprint, -request.priority, self.queue._encode_request(request), filtered, link, request.url
+        ):
             self.df.log(request, self.spider)
-            self.worker.merged(request)
+            if continuation:
+                self.worker.merged(request)
             return False
         if self.stats:
             self.stats.inc_value("scheduler/enqueued/redis")
-        self.queue.push(request)
-        self.worker.discovered(request)
         return True
 
     def next_request(self) -> Request | None:
@@ -444,6 +559,9 @@ class Scheduler(RedisScheduler):
         if self.stats:
             self.stats.inc_value("scheduler/dequeued/redis")
         return request
+
+    def has_pending_requests(self) -> bool:
+        return len(self.queue) > 0
 
     def close(self, reason: str) -> None:
         """Keys expire (in `Worker.spider_closed`) instead of being flushed, which would pull the shared

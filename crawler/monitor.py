@@ -289,8 +289,9 @@ def job_failures(site: str, summary: Summary, history: list[Summary], limits: Li
     job = summary.get("job")
     if not job or not (job["pending"] or job["lost"]) or summary["finish_reason"] == STOPPED:
         return []  # stopped on purpose: the log says the same command resumes it
+    missing = f" (e.g. {', '.join(job['waiting'])})" if job.get("waiting") else ""
     return [
-        f"MONITOR FAILED site={site} check=job pending={job['pending']} lost={job['lost']} "
+        f"MONITOR FAILED site={site} check=job pending={job['pending']} lost={job['lost']}{missing} "
         f"discovered={job['discovered']} stored={job['stored']} dropped={job['dropped']} "
         f"skipped={job['skipped']} failed={job['failed']}: the same NEWS_JOB run again finishes it"
     ]
@@ -455,9 +456,12 @@ class RunMonitor:
         self.stats.set_value("news/summary", summary)
         logger.info("Run summary %s (%s): %s", spider.name, kind, json.dumps(summary, ensure_ascii=False))
         if reason == STOPPED:
-            jobdir = self.crawler.settings.get("JOBDIR")
-            logger.warning(
-                "%s was stopped before the end; the same command resumes it%s",
-                spider.name,
-                f" from JOBDIR {jobdir}" if jobdir else " (what is stored already is skipped)",
+            jobdir, job = self.crawler.settings.get("JOBDIR"), self.crawler.settings.get("NEWS_JOB")
+            where = (
+                f" from JOBDIR {jobdir}"
+                if jobdir
+                else f" with the same -s NEWS_JOB={job}"
+                if job
+                else " (what is stored already is skipped)"
             )
+            logger.warning("%s was stopped before the end; the same command resumes it%s", spider.name, where)

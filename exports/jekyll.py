@@ -120,6 +120,8 @@ _URL_RE = re.compile(
 )
 _URL_MORE = str.maketrans({"'": "%27", "(": "%28", ")": "%29", "\\": "%5C", "|": "%7C", "^": "%5E"})
 _PATH_SAFE = "/-._~:?#@!$&*+,;=%"
+# Posts folder → (post id → file, the folder's mtime when this process last knew it).
+_INDEXES: dict[Path, tuple[dict[str, str], int]] = {}
 _OUR_POST_RE = re.compile(r"^\d{4}-\d{2}-\d{2}-[a-z0-9-]+-[0-9a-f]{12}\.html$")
 _SOURCE_URL_RE = re.compile(r"^source_url: ['\"]?(\S+?)['\"]?$", re.M)
 
@@ -364,28 +366,46 @@ class PostWriter:
         self.dropped: Counter[str] = Counter()  # URL values left out, by key
 
     def _index(self) -> dict[str, str]:
-        """Post id → file. Once per site, posts written before ids were database keys (two links to one
-        article made two posts) are read for their `source_url`: one post per article is kept (the
-        newest), and a marker says it was done."""
-        if self._files is None:
-            self.posts.mkdir(parents=True, exist_ok=True)
-            marker = self.posts.parent / ".news-post-ids-v2"  # Jekyll skips dotfiles
-            # Ours only: the site's own posts (any other name) are never touched.
-            paths = sorted(
-                (p for p in self.posts.glob("*.html") if _OUR_POST_RE.match(p.name)),
-                key=lambda p: p.stat().st_mtime,
-            )
-            if marker.exists():
-                self._files = {p.stem.rsplit("-", 1)[-1]: p.name for p in paths}
-            else:
-                self._files = {}
-                for path in paths:
-                    key = _post_key(path)
-                    if key in self._files:
-                        (self.posts / self._files[key]).unlink(missing_ok=True)
-                    self._files[key] = path.name
-                marker.write_text("post ids are database keys (exports/jekyll.py)\n", encoding="utf-8")
+        """Post id → file, shared by the writers of one site in this process (`scrapy replay` runs its
+        spiders side by side, and two spiders may bring one article) and read again when the folder
+        changed behind them (another process, an operator), so an article never gets a second post."""
+        folder = self.posts.resolve()
+        known = _INDEXES.get(folder)
+        if known is not None and self.posts.exists() and self.posts.stat().st_mtime_ns == known[1]:
+            self._files = known[0]
+        else:
+            self._files = None
+            self._read_index()
+            assert self._files is not None
+            _INDEXES[folder] = (self._files, self.posts.stat().st_mtime_ns)
         return self._files
+
+    def _changed(self) -> None:
+        """This writer changed the folder: the shared index is still right."""
+        if self._files is not None:
+            _INDEXES[self.posts.resolve()] = (self._files, self.posts.stat().st_mtime_ns)
+
+    def _read_index(self) -> None:
+        """Once per site, posts written before ids were database keys (two links to one article made two
+        posts) are read for their `source_url`: one post per article is kept (the newest), and a marker
+        says it was done."""
+        self.posts.mkdir(parents=True, exist_ok=True)
+        marker = self.posts.parent / ".news-post-ids-v2"  # Jekyll skips dotfiles
+        # Ours only: the site's own posts (any other name) are never touched.
+        paths = sorted(
+            (p for p in self.posts.glob("*.html") if _OUR_POST_RE.match(p.name)),
+            key=lambda p: p.stat().st_mtime,
+        )
+        # Two files of one article (two spiders that brought it, each under its own name, in different
+        # runs or processes): the newest stays.
+        read = (lambda p: p.stem.rsplit("-", 1)[-1]) if marker.exists() else _post_key
+        self._files = {}
+        for path in paths:
+            key = read(path)
+            if key in self._files:
+                (self.posts / self._files[key]).unlink(missing_ok=True)
+            self._files[key] = path.name
+        marker.write_text("post ids are database keys (exports/jekyll.py)\n", encoding="utf-8")
 
     def write(self, article: Article) -> str:
         """ "new", "updated" or "unchanged" (the file is not touched)."""
@@ -407,6 +427,7 @@ class PostWriter:
             target.write_bytes(content)
             return "updated"
         target.write_bytes(content)
+        self._changed()
         return "updated" if previous else "new"
 
     def _chirpy_author(self, article: Article) -> None:

@@ -405,8 +405,9 @@ class SqlWriter:
             connection.execute(insert(table), rows)
 
 
-# Sent after every flush of the writer's batch, written or not: the items that passed the writer before
-# it are committed (or counted as failed). A distributed job releases its finished requests on it.
+# Sent after every flush of the writer's batch, written or not, with the URLs of the articles the database
+# refused (`failed`): the other items that passed the writer before it are committed. A distributed job
+# releases its finished requests on it.
 batch_written = object()
 
 
@@ -465,11 +466,12 @@ class SqlPipeline:
         """Writes the waiting batch in one transaction; if the database refuses it, article by article, so
         only the article it refuses is lost (counted as `news/db/failed`, logged with its URL)."""
         batch, self.pending = self.pending, []
-        if batch:
-            self._write(batch)
-        self.crawler.signals.send_catch_log(batch_written)
+        failed = self._write(batch) if batch else []
+        self.crawler.signals.send_catch_log(batch_written, failed=failed)
 
-    def _write(self, batch: list[Article]) -> None:
+    def _write(self, batch: list[Article]) -> list[str]:
+        """Writes the batch; the URLs of the articles the database refused."""
+        failed = []
         try:
             self._count(self.writer.write(batch), len(batch))
         except Exception as error:
@@ -481,11 +483,13 @@ class SqlPipeline:
                 except Exception as single:
                     self.stats.inc_value("news/db/failed")
                     logger.error("Not stored: %s: %s", article.url, single)
+                    failed.append(article.url)
         if self.writer.store is not None:
             try:
                 self.writer.store.write_aliases()  # the copies of what this batch stored
             except Exception as error:
                 logger.error("Aliases not stored yet (tried again after the next batch): %s", error)
+        return failed
 
     def _count(self, counts: dict[str, int], articles: int) -> None:
         for kind, count in counts.items():

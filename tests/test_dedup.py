@@ -166,7 +166,7 @@ def test_a_copy_of_an_article_still_in_the_writers_batch_is_kept_as_an_alias(dat
         made.process_item(copy)
     assert stats.get_value("news/dedup/same_body") == 1 and not SqlStore(engine).seen(copy.url)
     SqlWriter(engine).write([NAVER])
-    made.close_spider()
+    store.write_aliases()  # as the SQL pipeline does after each batch it writes
     assert SqlStore(engine).seen(copy.url)
 
 

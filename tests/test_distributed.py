@@ -67,8 +67,7 @@ def worker(server: ReplayServer, database: str, tmp: Path, name: str, redis_url:
             name,
             NEWS_REDIS_URL=redis_url,
             NEWS_JOB=job,
-            NEWS_LEASE_SECONDS=str(LEASE),
-            **extra,
+            **{"NEWS_LEASE_SECONDS": str(LEASE), **extra},
         ),
         cwd=ROOT,
         stdout=log,
@@ -226,13 +225,20 @@ def _pings(url: str) -> bool:
         return False
 
 
-def test_redis_restarted_empty_mid_job(site, tmp_path: Path, postgres_url: str, private_redis) -> None:
+@pytest.mark.parametrize("lease", ["4", "30"])
+def test_redis_restarted_empty_mid_job(
+    site, tmp_path: Path, postgres_url: str, private_redis, lease: str
+) -> None:
     """Redis killed and started again empty halfway: the workers wait it out, notice the job's state is
-    gone, discover again from the start pages, and store every article once."""
+    gone (before they would take its empty queue for the end, whatever their heartbeat's pace), discover
+    again from the start pages, and store every article once."""
     url, restart = private_redis
     job = f"test-{uuid.uuid4().hex[:8]}"
     with ReplayServer(site) as server:
-        both = [worker(server, postgres_url, tmp_path, name, url, job) for name in ("a", "b")]
+        both = [
+            worker(server, postgres_url, tmp_path, name, url, job, NEWS_LEASE_SECONDS=lease)
+            for name in ("a", "b")
+        ]
         wait_until(lambda: articles_fetched(server) >= PER_SITE // 3)
         restart()
         assert finish(both, tmp_path, ["a", "b"]) == [0, 0]
@@ -241,6 +247,51 @@ def test_redis_restarted_empty_mid_job(site, tmp_path: Path, postgres_url: str, 
     assert sum(stats(tmp_path, n).get("news/job/state_lost", 0) for n in ("a", "b")) >= 1
     logs = "".join((tmp_path / f"{n}.log").read_text() for n in ("a", "b"))
     assert "Redis lost the state of job" in logs
+
+
+def test_articles_the_database_refuses_stay_in_the_job_until_stored(
+    site, tmp_path: Path, postgres_url: str, redis_url: str
+) -> None:
+    """The database refuses three of the articles (a trigger, as a constraint or an outage would): the
+    run fails its storage and job checks, those three go back to the job's queue instead of being
+    counted done, and once the database takes them the same NEWS_JOB run again stores them."""
+    refused = sorted(EXPECTED)[:3]
+    engine = create_engine(postgres_url)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN IF NEW.url = ANY(:urls) THEN "
+                "RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql".replace(
+                    ":urls", "ARRAY[" + ",".join(f"'{u}'" for u in refused) + "]"
+                )
+            )
+        )
+    job = f"test-{uuid.uuid4().hex[:8]}"
+    with ReplayServer(site) as server:
+        first = worker(server, postgres_url, tmp_path, "first", redis_url, job, NEWS_DB_BATCH="5")
+        # The trigger goes on once the crawl has made its tables.
+        wait_until(
+            lambda: (
+                (tmp_path / "first.log").exists() and "Spider opened" in (tmp_path / "first.log").read_text()
+            )
+        )
+        with engine.begin() as connection:
+            connection.execute(
+                text("CREATE TRIGGER refuse BEFORE INSERT ON articles FOR EACH ROW EXECUTE FUNCTION refuse()")
+            )
+        first.wait(timeout=300)
+        log = (tmp_path / "first.log").read_text()
+        assert first.returncode == 3, log[-3000:]
+        assert "check=storage" in log and "MONITOR FAILED site=aitimes check=job pending=" in log
+        assert set(stored(postgres_url)) == EXPECTED - set(refused)
+        with engine.begin() as connection:
+            connection.execute(text("DROP TRIGGER refuse ON articles"))
+        again = worker(server, postgres_url, tmp_path, "again", redis_url, job)
+        assert again.wait(timeout=300) == 0, (tmp_path / "again.log").read_text()[-3000:]
+    engine.dispose()
+    assert sorted(stored(postgres_url)) == sorted(EXPECTED)
+    verdict = stats(tmp_path, "again")["news/job/verdict"]
+    assert verdict["pending"] == verdict["lost"] == 0 and verdict["stored"] == PER_SITE, verdict
 
 
 def test_a_redis_url_without_a_job_is_refused(tmp_path: Path, redis_url: str) -> None:
