@@ -484,7 +484,7 @@ class Worker:
             "pending": pending,
             # Links with no outcome when nothing is left to do: lost (listed, a few of them, in `waiting`).
             "lost": 0 if pending else unsettled,
-            "waiting": waiting if unsettled else [],
+            "waiting": waiting if unsettled and not pending else [],
             "state_lost": bool(tally.get("state_lost")),
         }
         self.stats.set_value("news/job/verdict", verdict)
