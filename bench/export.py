@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import json
 import os
 import sys
@@ -32,10 +33,16 @@ FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures"
 BATCH = 100
 
 
-def articles(count: int) -> list[Article]:
-    base = [o.article for o in map(article_of, saved_pages(FIXTURES)) if o.article]
+@functools.cache
+def _base() -> list[Article]:
+    return [o.article for o in map(article_of, saved_pages(FIXTURES)) if o.article]
+
+
+def articles(count: int, first: int = 0) -> list[Article]:
+    """`count` articles, numbered from `first`: copies of the real pages' Articles under URLs of their own."""
+    base = _base()
     out = []
-    for n in range(count):
+    for n in range(first, first + count):
         article = base[n % len(base)]
         url = f"https://bench.example.com/{article.source}/{n}"
         out.append(
