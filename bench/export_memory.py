@@ -75,7 +75,9 @@ def main() -> int:
                 cells.append(f"{peak:>6.0f} MB {size / seconds:>8,.0f}/s")
             print(f"{size:>8}  " + "  ".join(f"{c:>22}" for c in cells))
     first, last = sizes[0], sizes[-1]
-    print(f"peak memory at {last:,} articles against {first:,} (streaming: bounded by a batch, not by the count):")
+    print(
+        f"peak memory at {last:,} articles against {first:,} (streaming: bounded by a batch, not by the count):"
+    )
     for fmt in FORMATS:
         grew = figures[fmt][last]["peak_mb"] - figures[fmt][first]["peak_mb"]
         print(f"  {fmt:8} {grew:+.0f} MB for {last // first}x the articles")
