@@ -55,6 +55,7 @@ class Story:
     resource: Resource
     listed_today: bool = False  # real captures stand on today's day listing, whatever their date
     author: str | None = None  # the reporter the page names, where its markup carries one
+    body: tuple[str, ...] = ()  # a synthetic page's paragraphs: its body, nothing else
 
 
 class SiteMap(dict[str, Resource]):
@@ -231,7 +232,9 @@ def yna_article(d: Draft) -> bytes:
     return page(metas(d), body)
 
 
-def generic_article(d: Draft, *, container: str = "div.article-body", jsonld: bool = False) -> bytes:
+def generic_article(
+    d: Draft, *, container: str = "div.article-body", jsonld: bool = False, ads: bool = False
+) -> bytes:
     """A page whose markup no evidence describes (ddaily A1, dt A2, inews24 §9): the metas the evidence
     does name, the reporter in a plain byline, the body in `container`."""
     tag, _, classes = container.partition(".")
@@ -258,8 +261,14 @@ def generic_article(d: Draft, *, container: str = "div.article-body", jsonld: bo
     body = (
         f'<nav><a href="/">홈</a></nav><h1 class="title">{e(d.title)}</h1>'
         f'<div class="byline">{e(d.reporter)} 기자</div>'
-        f'<{tag}{attributes}>{paragraphs(d)}<script>var ad = 1;</script><div class="ad">광고</div>'
-        f"<p>{e(d.reporter)} 기자 {d.email}</p></{tag}>"
+        f"<{tag}{attributes}>{paragraphs(d)}"
+        # inews24's body box holds ads and scripts among its paragraphs (SITES-2026 §9).
+        + (
+            '<script>var ad = 1;</script><div class="ad_area"><span>AD</span> 광고 문의 1588-0000</div>'
+            if ads
+            else ""
+        )
+        + f"<p>{e(d.reporter)} 기자 {d.email}</p></{tag}>"
     )
     return page(metas(d, extra=ld), body)
 
@@ -286,8 +295,9 @@ def stories(
             outlet,
             f"{key}/{n}",
         )
+        page = Resource(skin(draft), headers=HTML)
         made.append(
-            Story(url, published, draft.title, Resource(skin(draft), headers=HTML), author=draft.reporter)
+            Story(url, published, draft.title, page, author=draft.reporter, body=tuple(draft.paragraphs()))
         )
     return made
 
@@ -633,7 +643,11 @@ def inews24(now: datetime, count: int, today: date) -> Site:
     redirects there), the body `article#articleBody > p` among ads."""
     urls = [f"https://www.inews24.com/view/{1_990_000 + n}" for n in range(1, count + 1)]
     made = stories(
-        urls, now, "아이뉴스24", lambda d: generic_article(d, container="article#articleBody.view"), "inews24"
+        urls,
+        now,
+        "아이뉴스24",
+        lambda d: generic_article(d, container="article#articleBody.view", ads=True),
+        "inews24",
     )
     site = Site(made)
     site.pages["https://www.inews24.com/robots.txt"] = robots(

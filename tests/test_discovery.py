@@ -236,3 +236,22 @@ def test_list_times_with_am_and_pm(printed: str, expected: tuple[int, int]) -> N
     )
     [entry] = listing_entries(html, "https://zdnet.co.kr/news/", patterns("zdnet"))
     assert entry.published is not None and (entry.published.hour, entry.published.minute) == expected
+
+
+def test_a_list_item_s_date_is_its_own_not_one_its_summary_names() -> None:
+    """The item's date line wins over a date in its summary's prose, whatever box the skin uses (divs
+    on ZDNet, list items on ndsoft), and a year-less time glued to the text before it is read."""
+    html = """<div class="newsPost"><div class="assetText"><a href="/view/?no=20251009181400"><h3>t</h3></a>
+    <p>지난 2025년 3월 15일 발표에 이어</p><p class="byline"><span>2025.10.09 PM 06:14</span></p></div></div>
+    <div class="newsPost"><div class="assetText"><a href="/view/?no=20251008090000"><h3>u</h3></a>
+    <p>요약.</p><p class="byline"><span>2025.10.08 AM 09:00</span></p></div></div>"""
+    entries = listing_entries(html, "https://zdnet.co.kr/news/", patterns("zdnet"))
+    assert [e.published for e in entries] == [
+        datetime(2025, 10, 9, 18, 14, tzinfo=KST),
+        datetime(2025, 10, 8, 9, 0, tzinfo=KST),
+    ]
+    glued = '<ul><li data-cid="1"><a class="tit-news" href="/view/AKR20251230000001017">a</a><p class="lead">끝.</p>12-30 08:05</li></ul>'
+    [entry] = listing_entries(
+        glued, "https://www.yna.co.kr/", patterns("yna"), datetime(2025, 12, 31, tzinfo=KST)
+    )
+    assert entry.published == datetime(2025, 12, 30, 8, 5, tzinfo=KST)

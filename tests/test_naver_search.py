@@ -66,8 +66,10 @@ def test_every_result_is_fetched_from_its_outlet_with_naver_s_link_kept(tmp_path
             "SELECT a.url, u.url FROM url_aliases u JOIN articles a ON a.id = u.article_id WHERE u.reason = 'naver'"
         ).fetchall()
         outlets = {o for (o,) in db.execute("SELECT DISTINCT source_name FROM articles")}
+        sources = {o for (o,) in db.execute("SELECT DISTINCT source FROM articles")}
     assert stored == expected
-    assert outlets == {"연합뉴스", "지디넷코리아", "전자신문"}  # each page names its own outlet
+    assert outlets == {"연합뉴스", "지디넷코리아", "전자신문"}
+    assert sources == {"yna", "zdnet", "etnews"}  # filed under the outlets' own spiders
     assert len(aliases) == len(expected) and all(
         n.startswith("https://n.news.naver.com/") for _, n in aliases
     )
@@ -147,7 +149,7 @@ def test_paging_keeps_within_the_api_s_limits() -> None:
         )
         return [r.url for r in spider.parse_search(response, "반도체", start) if "openapi" in r.url]
 
-    assert following(801) == [
-        "https://openapi.naver.com/v1/search/news.json?query=%EB%B0%98%EB%8F%84%EC%B2%B4&display=100&start=901&sort=date"
-    ]
-    assert following(901) == []  # start=1001 is past the API's limit
+    api = "https://openapi.naver.com/v1/search/news.json?query=%EB%B0%98%EB%8F%84%EC%B2%B4&display=100&start={}&sort=date"
+    assert following(801) == [api.format(901)]
+    assert following(901) == [api.format(1000)]  # the last page the API gives: results 1000 to 1099
+    assert following(1000) == []

@@ -15,7 +15,7 @@ from crawler.pages.generic import ArticlePage
 from crawler.pages.sites import HankookIlboPage, NaverNewsPage, YonhapPage
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
-URL = "https://www.example.co.kr/news/articleView.html?idxno=123"
+URL = "https://www.example.co.kr/article/123"
 PARAGRAPH = "<p>" + "삼성전자가 새 노트북을 공개했다. " * 8 + "</p>"
 
 
@@ -107,7 +107,7 @@ def test_canonical_link() -> None:
     raw = extract(
         URL + "&utm_source=x",
         page(
-            '<link rel="canonical" href="/news/articleView.html?idxno=123">'
+            '<link rel="canonical" href="/article/123">'
             '<meta property="og:type" content="article">',
             PARAGRAPH,
         ),
@@ -209,7 +209,9 @@ def test_page_classes_are_chosen_by_url() -> None:
     assert page_class_for("https://www.yna.co.kr/view/AKR20220907138351061") is YonhapPage
     assert page_class_for("https://www.hankookilbo.com/news/article/A2026012914320005196") is HankookIlboPage
     assert page_class_for("https://news.naver.com/main/main.naver?mode=LSD&mid=shm&sid1=105") is ArticlePage
-    assert page_class_for("https://www.example.co.kr/news/articleView.html?idxno=1") is ArticlePage
+    assert page_class_for("https://www.example.co.kr/article/1") is ArticlePage
+    # A CMS family by its URL shape, on any of its tenants' hosts.
+    assert page_class_for("https://www.thelec.kr/news/articleView.html?idxno=1").__name__ == "NdsoftPage"
 
 
 @pytest.mark.parametrize(

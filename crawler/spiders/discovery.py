@@ -29,7 +29,7 @@ _LISTING_DATE_RE = re.compile(
     re.IGNORECASE,
 )
 # Lists that print recent items without a year (ndsoft's altlist skin, Yonhap): `MM-DD HH:MM`.
-_YEARLESS_RE = re.compile(r"(?<![\d.\-/])(\d{1,2})-(\d{1,2})\s+(\d{1,2}):(\d{2})(?![\d:])")
+_YEARLESS_RE = re.compile(r"(?<![\d\-/])(\d{1,2})-(\d{1,2})\s+(\d{1,2}):(\d{2})(?![\d:])")
 _AFTERNOON = {"pm", "오후"}
 
 
@@ -143,9 +143,12 @@ def listing_entries(
 ) -> list[Entry]:
     """Article links of a listing page, in page order, each with the date printed beside it if any.
 
-    The date is looked for in the link's list item (the nearest `li`, `dl`, `tr` or `article`); a date
-    printed without a year is the latest such day not after `now` (the fetch). A link whose list item is
-    `hidden` or styled `display:none` (a list's template row) is no entry.
+    A link's item is the largest box around it that holds no other article's link (an `li`, a `div` of a
+    card, a table row: whatever the skin uses). Its date is read where the item says when: a `<time>`, an
+    element named for a date, time or info line, and only then anywhere in the item, a date with a time
+    before one without (a summary's prose may name other days). A date printed without a year is the
+    latest such day not after `now` (the fetch). A link whose item is `hidden` or styled `display:none`
+    (a list's template row) is no entry.
     """
     try:
         tree = parse_html(html)
@@ -153,47 +156,91 @@ def listing_entries(
         return []
     patterns = list(patterns)
     now = (now or datetime.now(KST)).astimezone(KST)
-    seen: dict[str, Entry] = {}
+    links: list[tuple[lxml.html.HtmlElement, str]] = []
     for anchor in tree.iter("a"):
         href = anchor.get("href")
         if not href or href.startswith(("javascript:", "#", "mailto:")):
             continue
         url = urljoin(base_url, href.strip())
-        if url in seen or not any(p.search(url) for p in patterns) or _hidden(anchor):
+        if any(p.search(url) for p in patterns):
+            links.append((anchor, url))
+    owners = _items(links)
+    seen: dict[str, Entry] = {}
+    for anchor, url in links:
+        item = owners[anchor]
+        if url in seen or _hidden(anchor):
             continue
-        seen[url] = Entry(url, _item_date(anchor, now), " ".join(anchor.text_content().split()) or None)
+        seen[url] = Entry(url, _item_date(item, now), " ".join(anchor.text_content().split()) or None)
     return list(seen.values())
 
 
+def _items(
+    links: list[tuple[lxml.html.HtmlElement, str]],
+) -> dict[lxml.html.HtmlElement, lxml.html.HtmlElement]:
+    """Each link's item: climbing from the link while the box above holds links to this article only."""
+    urls_under: dict[lxml.html.HtmlElement, set[str]] = {}
+    for anchor, url in links:
+        for node in (anchor, *anchor.iterancestors()):
+            urls_under.setdefault(node, set()).add(url)
+    owners = {}
+    for anchor, url in links:
+        item = anchor
+        for parent in anchor.iterancestors():
+            if urls_under[parent] != {url} or parent.tag in ("body", "html"):
+                break
+            item = parent
+        owners[anchor] = item
+    return owners
+
+
 def _hidden(anchor: lxml.html.HtmlElement) -> bool:
-    """The link, or its own list item, is hidden: a list's template row. (A hidden tab or carousel hides
+    """The link, or its own list row, is hidden: a list's template row. (A hidden tab or carousel hides
     the box around its items, which are real links: those are kept.)"""
-    item = next(anchor.iterancestors("li", "article", "tr", "dd"), None)
-    for node in (anchor, item) if item is not None else (anchor,):
+    row = next(anchor.iterancestors("li", "article", "tr", "dd"), None)
+    for node in (anchor, row) if row is not None else (anchor,):
         style = (node.get("style") or "").replace(" ", "").lower()
         if node.get("hidden") is not None or "display:none" in style:
             return True
     return False
 
 
-def _item_date(anchor: lxml.html.HtmlElement, now: datetime) -> datetime | None:
-    for item in anchor.iterancestors("li", "dl", "tr", "article"):
-        text = item.text_content()
-        match = _LISTING_DATE_RE.search(text)
-        try:
-            if match:
-                year, month, day, noon, hour, minute = match.groups()
-                hours = int(hour or 0)
-                if noon:  # 12 AM is midnight, 12 PM noon
-                    hours = hours % 12 + (12 if noon.lower() in _AFTERNOON else 0)
-                return datetime(int(year), int(month), int(day), hours, int(minute or 0), tzinfo=KST)
-            short = _YEARLESS_RE.search(text)
-            if short:
-                month, day, hour, minute = map(int, short.groups())
-                moment = datetime(now.year, month, day, hour, minute, tzinfo=KST)
-                # December's items read in January belong to the year before.
-                return moment if moment <= now + timedelta(days=1) else moment.replace(year=now.year - 1)
-        except ValueError:
-            return None
+_DATED_PLACE_RE = re.compile(r"date|time|day|info|byline|writer|meta|stamp", re.I)
+
+
+def _item_date(item: lxml.html.HtmlElement, now: datetime) -> datetime | None:
+    if item.tag == "a":
         return None
+    places = [t.get("datetime", "") for t in item.iter("time")]
+    places += [
+        e.text_content()
+        for e in item.iter()
+        if isinstance(e.tag, str) and _DATED_PLACE_RE.search(f"{e.get('class', '')} {e.get('id', '')}")
+    ]
+    for text in [*places, item.text_content()]:
+        found = _date_in(text, now)
+        if found:
+            return found
     return None
+
+
+def _date_in(text: str, now: datetime) -> datetime | None:
+    """A date with its time, else a year-less date with its time, else a date alone."""
+    full = list(_LISTING_DATE_RE.finditer(text))
+    short = _YEARLESS_RE.search(text)
+    timed = next((m for m in full if m.group(5) is not None), None)
+    try:
+        if timed is None and short is not None:
+            mm, dd, hh, mi = map(int, short.groups())
+            moment = datetime(now.year, mm, dd, hh, mi, tzinfo=KST)
+            # December's items read in January belong to the year before.
+            return moment if moment <= now + timedelta(days=1) else moment.replace(year=now.year - 1)
+        match = timed or (full[0] if full else None)
+        if match is None:
+            return None
+        year, month, day, noon, hour, minute = match.groups()
+        hours = int(hour or 0)
+        if noon:  # 12 AM is midnight, 12 PM noon
+            hours = hours % 12 + (12 if noon.lower() in _AFTERNOON else 0)
+        return datetime(int(year), int(month), int(day), hours, int(minute or 0), tzinfo=KST)
+    except ValueError:
+        return None

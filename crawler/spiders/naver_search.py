@@ -1,13 +1,15 @@
+import functools
 import json
 import logging
 import os
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import scrapy
 from scrapy.exceptions import CloseSpider
 from scrapy.http import Response
+from scrapy.spiderloader import get_spider_loader
 from twisted.python.failure import Failure
 
 from crawler.items import RawArticle
@@ -18,7 +20,7 @@ logger = logging.getLogger(__name__)
 
 API = "https://openapi.naver.com/v1/search/news.json"
 PAGE = 100  # `display` is at most 100
-LAST_START = 1000  # `start` is at most 1000: one query reaches 1,100 results (SITES-2026 A6)
+LAST_START = 1000  # `start` is at most 1000: the last page starts there, 1,099 results in (SITES-2026 A6)
 NAVER_LINK = "news_naver_link"  # request.meta: the result's link to Naver's copy of the article
 
 
@@ -36,7 +38,8 @@ class NaverSearchSpider(NewsSpider):
     newest first, paged by `start` within the API's limits (display ≤ 100, start ≤ 1000), for each query
     of `-a queries=a,b` or NEWS_NAVER_QUERIES. A result's `originallink` is the outlet's own page, fetched
     (its robots.txt obeyed) and read by the page layer like any article; the `link` to Naver's copy is
-    kept as an alias of the article and never fetched (Naver's article hosts refuse crawlers: A7).
+    kept as an alias of the article and never fetched (Naver's article hosts refuse crawlers: A7). An
+    article of an outlet that has a spider here is filed under that spider (`source`), as if it had found it.
 
     Credentials: NEWS_NAVER_CLIENT_ID and NEWS_NAVER_CLIENT_SECRET, as settings or environment variables.
     Missing, the run does not start (exit 2); refused by the API, it stops at the first answer, failed."""
@@ -77,7 +80,12 @@ class NaverSearchSpider(NewsSpider):
             callback=self.parse_search,
             errback=self.search_failed,
             cb_kwargs={"query": query, "start": start},
-            meta={"news_discovery": "api", "handle_httpstatus_list": [400, 401, 403, 404, 429, 500]},
+            # The API's own errors are read here, not retried blindly: a spent quota must not be asked again.
+            meta={
+                "news_discovery": "api",
+                "handle_httpstatus_list": [400, 401, 403, 404, 429, 500],
+                "dont_retry": True,
+            },
             priority=DISCOVERY_PRIORITY,
             dont_filter=True,
         )
@@ -92,20 +100,28 @@ class NaverSearchSpider(NewsSpider):
                 raise CloseSpider("api_credentials_refused")
             if code == "010":
                 raise CloseSpider("api_quota_spent")  # the daily quota: nothing to do before it resets
+            tries = response.meta.get("news_api_tries", 0)
+            if (code == "012" or response.status >= 500) and tries < 3:
+                # The per-second limit, or a server error: asked again a moment later (Scrapy's delay).
+                yield response.request.replace(meta={**response.request.meta, "news_api_tries": tries + 1})
             return
         items = data.get("items", [])
         self.crawler.stats.inc_value("news/discovery/api_results", len(items))
-        links = {i["originallink"]: i["link"] for i in items if i.get("originallink") and i.get("link")}
-        entries = [Entry(i.get("originallink") or i["link"], feed_date(i.get("pubDate"))) for i in items]
+        # Only the outlet's own page is fetched: a result without one (Naver's copy alone) is counted.
+        without = [i for i in items if not i.get("originallink")]
+        if without:
+            self.crawler.stats.inc_value("news/discovery/api_without_originallink", len(without))
+        links = {i["originallink"]: i.get("link") for i in items if i.get("originallink")}
+        entries = [Entry(url, feed_date(i.get("pubDate"))) for i in items if (url := i.get("originallink"))]
         for request in self.follow(entries):
             request.meta[NAVER_LINK] = links.get(request.url)
             yield request
         dated = [e.published for e in entries if e.published]
         past_since = self.since is not None and bool(dated) and min(dated) < self.since
-        following = start + PAGE
+        following = min(start + PAGE, LAST_START)
         if len(items) < PAGE or past_since or following > int(data.get("total", 0)):
             return
-        if following > LAST_START:
+        if start >= LAST_START:
             logger.info(
                 "Naver Open API: %r ends at %d results, the API's limit; narrow it for more",
                 query,
@@ -115,11 +131,29 @@ class NaverSearchSpider(NewsSpider):
         yield self.search_request(query, following)
 
     def parse_article(self, response: Response) -> Iterator[RawArticle]:
+        outlet = self.outlet_spider(response.url)
         for raw in super().parse_article(response):
+            if outlet is not None:
+                # An outlet with a spider of its own: its articles are filed under it, whoever found them.
+                raw.source, raw.source_name = outlet.name, outlet.source_name or raw.source_name
             link = response.meta.get(NAVER_LINK)
             if link:
                 self.store.add_alias(link, raw.canonical_url or response.url, "naver")
             yield raw
+
+    @functools.cached_property
+    def outlets(self) -> dict[str, type[NewsSpider]]:
+        loader = get_spider_loader(self.crawler.settings)
+        found: dict[str, type[NewsSpider]] = {}
+        for name in loader.list():
+            spider = loader.load(name)
+            if issubclass(spider, NewsSpider) and spider.source_name:
+                found.update(dict.fromkeys(getattr(spider, "allowed_domains", None) or [], spider))
+        return found
+
+    def outlet_spider(self, url: str) -> type[NewsSpider] | None:
+        host = urlsplit(url).hostname or ""
+        return next((s for d, s in self.outlets.items() if host == d or host.endswith(f".{d}")), None)
 
     def search_failed(self, failure: Failure) -> None:
         logger.error("Naver Open API request failed: %s", failure.value)

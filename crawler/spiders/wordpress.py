@@ -7,6 +7,8 @@ from __future__ import annotations
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
+import scrapy
+
 from crawler.spiders.base import NewsSpider
 
 
@@ -26,3 +28,8 @@ class WordPressSpider(NewsSpider):
         cls.feeds = (f"{base}{cls.feed_path}",)
         cls.listings = (f"{base}/page/{{page}}/",)
         cls.article_patterns = (cls.post_pattern,)
+
+    def listing_request(self, template: str, page: int, *args: Any, **kwargs: Any) -> scrapy.Request:
+        request = super().listing_request(template, page, *args, **kwargs)
+        # The first page is the home page: `/page/1/` only redirects there.
+        return request.replace(url=f"{self.base_url.rstrip('/')}/") if page == 1 else request
