@@ -161,16 +161,26 @@ def check_database(url: str, option: str = "-s DATABASE_URL") -> None:
     _connect(url, option, {"connect_timeout": 10})
 
 
+def check_existing_database(url: str, option: str = "-s DATABASE_URL") -> None:
+    """A database to read from: as `check_database`, and a SQLite file that is there (reading a typo
+    would make an empty database and report nothing)."""
+    check_database(url, option)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and not Path(parsed.database or "").is_file():
+        raise SettingError(f"{option}={url!r}: no such database; a crawl makes it")
+
+
 def _connect(url: str, option: str, connect_args: dict[str, Any]) -> None:
+    shown = make_url(url).render_as_string(hide_password=True)
     try:
         engine = create_engine(url, connect_args=connect_args)
     except ModuleNotFoundError as exc:
         raise SettingError(
-            f"{option}={url!r}: its driver is not installed ({exc.name}); see the README"
+            f"{option}={shown!r}: its driver is not installed ({exc.name}); see the README"
         ) from None
     except (ArgumentError, SQLAlchemyError):
         raise SettingError(
-            f"{option}={url!r}: not a database SQLAlchemy knows; use sqlite:///FILE, "
+            f"{option}={shown!r}: not a database SQLAlchemy knows; use sqlite:///FILE, "
             "postgresql+psycopg://USER@HOST/DB or mysql+pymysql://USER@HOST/DB?charset=utf8mb4"
         ) from None
     try:
@@ -179,6 +189,6 @@ def _connect(url: str, option: str, connect_args: dict[str, Any]) -> None:
                 connection.exec_driver_sql("PRAGMA schema_version")
     except SQLAlchemyError as exc:
         reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
-        raise SettingError(f"{option}={url!r}: cannot connect ({reason})") from None
+        raise SettingError(f"{option}={shown!r}: cannot connect ({reason})") from None
     finally:
         engine.dispose()

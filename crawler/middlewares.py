@@ -212,7 +212,9 @@ class RobotsMiddleware(RobotsTxtMiddleware):
                 "article" if request.meta.get("news_article") else request.meta.get("news_discovery", "other")
             )
             self._stats.inc_value(f"news/robots/forbidden/{kind}")
-            if not self._stats.get_value("news/robots/refused"):
+            # The first refused feed, list or article is the one the run's check names; a refused photo
+            # or other page is only counted.
+            if kind != "other" and not self._stats.get_value("news/robots/refused"):
                 parts = urlsplit(request.url)
                 agent = self._robotstxt_useragent or request.headers.get(
                     b"User-Agent", self._default_useragent
@@ -227,7 +229,7 @@ class RobotsMiddleware(RobotsTxtMiddleware):
                     },
                 )
                 logger.warning(
-                    "robots.txt of %s refuses %s (%s): the site does not let crawlers in",
+                    "robots.txt of %s refuses %s (%s): the site does not let crawlers in there",
                     parts.netloc,
                     request.url,
                     rule or "a rule of its own",

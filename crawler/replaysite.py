@@ -377,17 +377,19 @@ def ndsoft(host: str, outlet: str, skin: str, ids: Callable[[int], str], robots_
         )
         site = Site(made)
         site.pages[f"{base}/robots.txt"] = robots(robots_txt)
+        lists: dict[str, Resource] = {}
         site.pages[f"{base}/rss/allArticle.xml"] = rss(made, "ndsoft", host=host)
         for number, chunk in enumerate(pages_of(made), 1):
             if skin == "altlist":
                 rows = '<li id="sample" class="altlist-webzine-item" style="display:none"><H2 class="altlist-subject"><a href="/news/articleView.html?idxno=0">템플릿</a></H2></li>'
+                # Some rows are text only (`li.altlist-text-item`, SITES-2026 A3).
                 rows += "".join(
-                    f'<li class="altlist-webzine-item"><div class="altlist-image"><img src="/thumb.jpg"></div>'
+                    f'<li class="altlist-{"text" if k == len(chunk) - 1 else "webzine"}-item"><div class="altlist-image"><img src="/thumb.jpg"></div>'
                     f'<H2 class="altlist-subject"><a href="/news/articleView.html?idxno={s.url.rsplit("=", 1)[1]}">{e(s.title)}</a></H2>'
                     f'<p class="altlist-summary">{e(sentence(s.url))[:60]}</p><div class="altlist-info">'
                     f'<div class="altlist-info-item">산업</div><div class="altlist-info-item">홍길동 기자</div>'
                     f'<div class="altlist-info-item">{listed_date(s, now, yearless=True)}</div></div></li>'
-                    for s in chunk
+                    for k, s in enumerate(chunk)
                 )
                 items = f'<article id="section-list" class="altlist-body"><ul class="altlist-webzine">{rows}</ul></article>'
             else:
@@ -398,7 +400,13 @@ def ndsoft(host: str, outlet: str, skin: str, ids: Callable[[int], str], robots_
                     for s in chunk
                 )
                 items = f'<section id="section-list"><ul class="type2">{rows}</ul></section>'
-            site.pages[f"{base}/news/articleList.html?page={number}&view_type=sm"] = listing_page(items)
+            lists[str(number)] = listing_page(items)
+
+        def articles_list(url: str, headers: Any) -> Resource | None:
+            # A list answers by its `page`, whatever section or view parameters come with it.
+            return lists.get(parse_qs(urlsplit(url).query).get("page", ["1"])[0])
+
+        site.routes[f"{base}/news/articleList.html"] = articles_list
         return site
 
     return build
@@ -525,7 +533,8 @@ def zdnet(now: datetime, count: int, today: date) -> Site:
     site.pages["https://zdnet.co.kr/feed"] = rss(made, "rfc822", host="zdnet.co.kr")
     for number, chunk in enumerate(pages_of(made), 1):
         rows = "".join(
-            f'<div class="newsPost"><div class="assetText"><a href="/view/?no={s.url.rsplit("=", 1)[1]}"><h3>{e(s.title)}</h3></a>'
+            f'<div class="newsPost"><a class="thumb" href="/view/?no={s.url.rsplit("=", 1)[1]}"><img src="/t.jpg"></a>'
+            f'<div class="assetText"><a href="/view/?no={s.url.rsplit("=", 1)[1]}"><h3>{e(s.title)}</h3></a>'
             f'<p>{e(sentence(s.url))[:60]}</p><p class="byline"><span>{s.published.astimezone(KST):%Y.%m.%d %p %I:%M}</span></p></div></div>'
             for s in chunk
         )
@@ -549,7 +558,7 @@ def etnews(now: datetime, count: int, today: date) -> Site:
     site.pages["https://rss.etnews.com/Section902.xml"] = rss(made[:2], "rfc822", host="rss.etnews.com")
     site.pages["https://www.etnews.com/rss/rss.xml"] = Resource(b"", headers=XML)
     for section in ("03", "04", "06"):
-        mine = made[int(section) % 3 :: 3]
+        mine = made[("03", "04", "06").index(section) :: 3]
         for number, chunk in enumerate(pages_of(mine), 1):
             rows = "".join(
                 f'<li><div class="text"><strong><a href="/{s.url.rsplit("/", 1)[1]}">{e(s.title)}</a></strong>'
@@ -568,7 +577,7 @@ def yna(now: datetime, count: int, today: date) -> Site:
     `/industry/technology-science` paged as `/industry/technology-science/N` (`li[data-cid]`, year-less
     `MM-DD HH:MM` times), the AI summary box before the body."""
     urls = [
-        f"https://www.yna.co.kr/view/AKR{(now - timedelta(hours=5 * n)).astimezone(KST):%Y%m%d}{n:06d}017"
+        f"https://www.yna.co.kr/view/AKR{(now - timedelta(hours=5 * n, days=n % 2)).astimezone(KST):%Y%m%d}{n:06d}017"
         for n in range(1, count + 1)
     ]
     made = real_stories("yna") + stories(urls, now, "연합뉴스", yna_article, "yna")
@@ -727,6 +736,16 @@ def naver_api(now: datetime, count: int, today: date) -> Site:
             }
             for s in window
         ]
+        if start == 1 and items:
+            # An article only Naver carries has no `originallink` (A6): Naver's copy, which is not to be fetched.
+            items.insert(
+                1,
+                {
+                    **items[0],
+                    "originallink": "",
+                    "link": "https://n.news.naver.com/mnews/article/421/0000000001?sid=105",
+                },
+            )
         body: dict[str, Any] = {
             "lastBuildDate": format_datetime(now.astimezone(KST)),
             "total": len(made),
@@ -780,7 +799,11 @@ MODELS: dict[str, Model] = {
     "byline": wordpress(
         "https://byline.network",
         "바이라인네트워크",
-        lambda n, t: f"https://byline.network/{t:%Y/%m}/{t:%m%d}-{n}/",
+        # Slugs as they come (§7): `0701-2`, `31_2182773`, `27_192874-2`.
+        lambda n, t: (
+            f"https://byline.network/{t:%Y/%m}/"
+            + (f"{t:%m%d}-{n}/", f"{t:%d}_{2_182_770 + n}/", f"{t:%d}_{192_870 + n}-2/")[n % 3]
+        ),
         "/feed/",
     ),
     "platum": wordpress(

@@ -59,7 +59,9 @@ def test_every_result_is_fetched_from_its_outlet_with_naver_s_link_kept(tmp_path
         )
     assert done.returncode == 0, done.stderr[-3000:]
     stats = json.loads((tmp_path / "stats.json").read_text())
-    assert stats["news/discovery/api_results"] == len(expected) == 3 * PER_SITE  # three API pages
+    # Three API pages, one result of which has no outlet page: Naver's copy alone, counted, not fetched.
+    assert stats["news/discovery/api_results"] == len(expected) + 1 == 3 * PER_SITE + 1
+    assert stats["news/discovery/api_without_originallink"] == 1
     with sqlite3.connect(tmp_path / "news.sqlite3") as db:
         stored = {u for (u,) in db.execute("SELECT url FROM articles")}
         aliases = db.execute(
@@ -91,7 +93,7 @@ def test_a_backfill_window_stops_the_paging(tmp_path: Path) -> None:
         )
     assert done.returncode == 0, done.stderr[-3000:]
     stats = json.loads((tmp_path / "stats.json").read_text())
-    assert stats["news/discovery/api_results"] == 100  # the first page already reached past since
+    assert stats["news/discovery/api_results"] == 101  # the first page already reached past since
     with sqlite3.connect(tmp_path / "news.sqlite3") as db:
         assert {u for (u,) in db.execute("SELECT url FROM articles")} == inside
 

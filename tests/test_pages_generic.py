@@ -107,8 +107,7 @@ def test_canonical_link() -> None:
     raw = extract(
         URL + "&utm_source=x",
         page(
-            '<link rel="canonical" href="/article/123">'
-            '<meta property="og:type" content="article">',
+            '<link rel="canonical" href="/article/123"><meta property="og:type" content="article">',
             PARAGRAPH,
         ),
         {},

@@ -14,12 +14,13 @@ from typing import IO, Any, ClassVar
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exporters import CsvItemExporter, JsonLinesItemExporter
+from sqlalchemy import select
 
-from crawler.checks import SettingError, check_database, check_settings, check_writable, usage_error
+from crawler.checks import SettingError, check_existing_database, check_settings, check_writable, usage_error
 from crawler.items import Article
 from crawler.spiders.base import parse_bound
 from exports.jekyll import PostWriter, options_from_settings
-from exports.sql import DEFAULT_DATABASE_URL, engine_for, read_articles
+from exports.sql import DEFAULT_DATABASE_URL, A, engine_for, read_articles
 
 FORMATS = ("jsonl", "csv", "parquet", "jekyll")
 PROGRESS_SECONDS = 0.5
@@ -69,6 +70,8 @@ class Command(ScrapyCommand):
         since, until = self.window
         engine = engine_for(opts.database or self.settings.get("DATABASE_URL") or DEFAULT_DATABASE_URL)
         articles = shown_as_read(read_articles(engine, since, until, opts.source))
+        if opts.output:
+            Path(opts.output).parent.mkdir(parents=True, exist_ok=True)  # checked writable before
         if args[0] == "jekyll":
             self.jekyll(articles, Path(opts.site or self.settings.get("NEWS_JEKYLL_SITE") or "output/site"))
             return
@@ -107,10 +110,15 @@ class Command(ScrapyCommand):
             check_writable(Path(opts.output).parent, "--output")
         if since and until and since > until:
             raise SettingError(f"--since={opts.since} is after --until={opts.until}")
-        if opts.database:
-            check_database(opts.database, "--database")
-        else:
-            check_database(self.settings.get("DATABASE_URL") or DEFAULT_DATABASE_URL)
+        database = opts.database or self.settings.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+        check_existing_database(database, "--database" if opts.database else "-s DATABASE_URL")
+        if opts.source:
+            with engine_for(database).connect() as connection:
+                sources = sorted(connection.scalars(select(A.c.source).distinct()))
+            if opts.source not in sources:
+                raise SettingError(
+                    f"--source={opts.source!r}: no article of it; the sources: {', '.join(sources)}"
+                )
         check_settings(self.settings)
         return since, until
 

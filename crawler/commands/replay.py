@@ -11,11 +11,12 @@ from typing import Any, ClassVar
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
+from crawler.checks import usage_error
 from crawler.commands.crawl import EXIT_MONITOR_FAILED
 from crawler.commands.export import export_rows
 from crawler.monitor import FAILED_STAT
 from crawler.replay import ReplayServer
-from crawler.replaysite import NAVER_API_ID, NAVER_API_SECRET, replay_site
+from crawler.replaysite import MODELS, NAVER_API_ID, NAVER_API_SECRET, replay_site
 from crawler.spiders.base import NewsSpider
 from exports.jekyll import seed_site
 from exports.sql import engine_for, read_articles
@@ -67,6 +68,11 @@ class Command(ScrapyCommand):
         unknown = sorted(set(names) - set(loader.list()))
         if unknown:
             raise UsageError(f"no such spider: {', '.join(unknown)}")
+        modelless = sorted(set(names) - set(MODELS))
+        if modelless:
+            usage_error(
+                f"{', '.join(modelless)}: no site of its own to replay (scrapy crawl generic -a url=… reads any)"
+            )
         output = Path(opts.output)
         output.mkdir(parents=True, exist_ok=True)
         feed, database, site_dir = output / "articles.jsonl", output / "news.sqlite3", output / "site"
@@ -90,7 +96,7 @@ class Command(ScrapyCommand):
         # Every stored article, from the database: a run that stored nothing new leaves it as it was.
         partial = feed.with_suffix(".jsonl.partial")
         with partial.open("wb") as out:
-            export_rows("jsonl", read_articles(engine_for(f"sqlite:///{database.resolve()}")), out)
+            total = export_rows("jsonl", read_articles(engine_for(f"sqlite:///{database.resolve()}")), out)
         partial.replace(feed)
         counts = {
             c.spider.name if c.spider else "?": c.stats.get_value("item_scraped_count", 0) for c in crawlers
@@ -102,9 +108,13 @@ class Command(ScrapyCommand):
             "site": str(site_dir.resolve()),
         }
         sys.stderr.write(table(crawlers) + "\n")
-        sys.stdout.write(json.dumps({"articles": counts, **where}, ensure_ascii=False) + "\n")
+        # Per spider, what it brought (two spiders may bring one article); in all, what the database holds.
+        sys.stdout.write(
+            json.dumps({"articles": counts, "stored": total, **where}, ensure_ascii=False) + "\n"
+        )
+        new = sum(c.stats.get_value("news/db/new", 0) for c in crawlers)
         sys.stderr.write(
-            f"{sum(counts.values())} articles from {len(counts)} spiders: {feed} (JSON lines), {database} (SQLite), "
+            f"{total} articles stored ({new} new in this run) from {len(counts)} spiders: {feed} (JSON lines), {database} (SQLite), "
             f"{site_dir / '_posts'} (Jekyll posts; preview: jekyll serve --source {site_dir}); "
             f"the log: {self.settings.get('LOG_FILE')}\n"
         )

@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 from scrapy.commands import ScrapyCommand
 from sqlalchemy.engine import make_url
 
-from crawler.checks import SettingError, check_database, check_settings, check_writable, usage_error
+from crawler.checks import SettingError, check_existing_database, check_settings, check_writable, usage_error
 from exports.report import gather, limits_for, render
 from exports.sql import DEFAULT_DATABASE_URL, engine_for
 
@@ -62,11 +62,7 @@ class Command(ScrapyCommand):
             if opts.site and not Path(opts.site).is_dir():
                 raise SettingError(f"--site={opts.site!r}: no such folder (a Jekyll site)")
             self.database = opts.database or self.settings.get("DATABASE_URL") or DEFAULT_DATABASE_URL
-            option = "--database" if opts.database else "-s DATABASE_URL"
-            check_database(self.database, option)
-            parsed = make_url(self.database)
-            if parsed.get_backend_name() == "sqlite" and not Path(parsed.database or "").is_file():
-                raise SettingError(f"{option}={self.database!r}: no such database; a crawl makes it")
+            check_existing_database(self.database, "--database" if opts.database else "-s DATABASE_URL")
             check_settings(self.settings)
         except SettingError as exc:
             usage_error(str(exc))
@@ -86,10 +82,17 @@ class Command(ScrapyCommand):
         page = render(report)
         targets = [Path(opts.output)] + ([Path(opts.site) / REPORT_NAME] if opts.site else [])
         for target in targets:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            partial = target.with_suffix(".partial")
-            partial.write_text(page, encoding="utf-8")
-            partial.replace(target)  # a reader never sees half a report
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                partial = target.with_suffix(".partial")
+                partial.write_text(page, encoding="utf-8")
+                partial.replace(target)  # a reader never sees half a report
+            except OSError as error:
+                sys.stderr.write(
+                    f"error: the report could not be written to {target}: {error.strerror or error}\n"
+                )
+                self.exitcode = 1
+                return
         sys.stderr.write(
             f"report of {sum(len(r) for r in report.runs.values())} runs of {len(report.runs)} spiders and "
             f"{sum(sum(d.values()) for d in report.per_day.values())} articles in {opts.days} days: "

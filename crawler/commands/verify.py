@@ -15,12 +15,12 @@ from scrapy import signals
 from scrapy.commands import ScrapyCommand
 from scrapy.http import Response
 
-from crawler.checks import usage_error
+from crawler.checks import SettingError, check_writable, usage_error
 from crawler.commands.capture import save_fixture
 from crawler.monitor import FIELDS
 from crawler.offline import article_from_page
 from crawler.replay import ReplayServer
-from crawler.replaysite import NAVER_API_ID, NAVER_API_SECRET, replay_site
+from crawler.replaysite import MODELS, NAVER_API_ID, NAVER_API_SECRET, replay_site
 from pipelines.validate import options_from_settings
 
 EXIT_NOT_VERIFIED = 3
@@ -83,6 +83,11 @@ class Command(ScrapyCommand):
         assert self.settings is not None
         if not opts.articles.isdigit() or int(opts.articles) < 1:
             usage_error(f"--articles={opts.articles!r}: expected a whole number above 0")
+        if opts.save:
+            try:
+                check_writable(opts.save, "--save")
+            except SettingError as exc:
+                usage_error(str(exc))
         self.scratch = Path(tempfile.mkdtemp(prefix="news-verify-"))
         self.settings.set("LOG_FILE", opts.log or str(self.scratch / "verify.log"), priority="cmdline")
 
@@ -94,6 +99,10 @@ class Command(ScrapyCommand):
         if unknown:
             usage_error(
                 f"no spider named {', '.join(unknown)}; the spiders: {', '.join(sorted(loader.list()))}"
+            )
+        if opts.replay and set(names) - set(MODELS):
+            usage_error(
+                f"{', '.join(sorted(set(names) - set(MODELS)))}: no site model to verify against offline"
             )
         spiders = [loader.load(n) for n in names]
         self.watches: dict[str, Watch] = {}
@@ -147,15 +156,18 @@ class Watch:
         self.save = save
         self.asked = 0
         self.fetched = 0
+        self.failed = 0
 
     def request_scheduled(self, request: Any) -> None:
-        if request.meta.get("news_discovery") and "redirect_urls" not in request.meta:
-            self.asked += 1  # a redirect is the same document asked again
+        if request.meta.get("news_discovery") and not {"redirect_urls", "retry_times"} & set(request.meta):
+            self.asked += 1  # a redirect or a retry is the same document asked again
 
     def response_received(self, response: Response, request: Any) -> None:
         discovery, article = request.meta.get("news_discovery"), request.meta.get("news_article")
         if discovery and response.status == 200:
             self.fetched += 1
+        elif discovery and response.status >= 400:
+            self.failed += 1
         if self.save is None or response.status != 200 or not (discovery or article):
             return
         page = save_fixture(response, self.save, "scrapy verify")
@@ -182,8 +194,14 @@ def row(crawler: Any, watch: Watch) -> tuple[str, ...]:
     shares = {f: stats.get(f"news/coverage/{f}", 0) / articles if articles else 0.0 for f in FIELDS}
     floors = getattr(spider, "verify_floors", {})
     under = [f"{SHOWN[f]} {shares[f]:.0%} < {floor:.0%}" for f, floor in floors.items() if shares[f] < floor]
+    robots = "refused" if refused else "allowed"
+    answered = [k.rsplit("/", 1)[1] for k in stats if k.startswith("robotstxt/response_status_count/")]
+    if not refused and answered and "200" not in answered:
+        robots = f"none ({', '.join(sorted(answered))})"  # no robots.txt: everything allowed
     if refused:
         verdict = f"refused by robots.txt ({refused.get('rule') or refused.get('robots')})"
+    elif watch.failed:
+        verdict = f"discovery: {watch.failed} of {watch.asked} documents failed"
     elif not articles:
         dropped = {k.rsplit("/", 1)[1]: v for k, v in stats.items() if k.startswith("news/dropped/")}
         why = ", ".join(f"{reason} {n}" for reason, n in sorted(dropped.items()))
@@ -192,7 +210,7 @@ def row(crawler: Any, watch: Watch) -> tuple[str, ...]:
         verdict = "; ".join(under) or "ok"
     return (
         spider.name,
-        "refused" if refused else "allowed",
+        robots,
         f"{watch.fetched}/{watch.asked}",
         str(stats.get("news/discovery/articles", 0)),
         str(articles),
