@@ -560,9 +560,6 @@ class Scheduler(RedisScheduler):
             self.stats.inc_value("scheduler/dequeued/redis")
         return request
 
-    def has_pending_requests(self) -> bool:
-        return len(self.queue) > 0
-
     def close(self, reason: str) -> None:
         """Keys expire (in `Worker.spider_closed`) instead of being flushed, which would pull the shared
         queue from under the other processes."""

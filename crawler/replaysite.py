@@ -812,6 +812,17 @@ MODELS: dict[str, Model] = {
 }
 
 
+def replay_settings(server_url: str) -> dict[str, Any]:
+    """The settings of a crawl of the models: every download to the replay server, no throttle for a
+    loopback server, and the client the model of the Naver Open API takes (not a real one)."""
+    return {
+        "NEWS_REPLAY_URL": server_url,
+        "AUTOTHROTTLE_ENABLED": False,
+        "NEWS_NAVER_CLIENT_ID": NAVER_API_ID,
+        "NEWS_NAVER_CLIENT_SECRET": NAVER_API_SECRET,
+    }
+
+
 def build_site(
     spiders: Iterable[Any], now: datetime, per_site: int = 6, today: date | None = None
 ) -> SiteMap:

@@ -22,14 +22,7 @@ from scrapy.utils.project import get_project_settings
 from crawler.korean.boilerplate import COPYRIGHT_RE
 from crawler.korean.dates import KST
 from crawler.replay import ReplayServer, Resource
-from crawler.replaysite import (
-    NAVER_API_ID,
-    NAVER_API_SECRET,
-    NAVER_BIG_DAY,
-    NAVER_PAGE,
-    build_site,
-    stories_for,
-)
+from crawler.replaysite import NAVER_BIG_DAY, NAVER_PAGE, build_site, replay_settings, stories_for
 from tests.crawling import crawl_command, on_a_terminal
 
 ROOT = Path(__file__).parents[1]
@@ -113,16 +106,12 @@ class Run:
 def crawl(server: ReplayServer, tmp_path: Path, spider: str, *args: str, **settings: object) -> Run:
     out, stats = tmp_path / f"{spider}.jsonl", tmp_path / f"{spider}.stats.json"
     options = {
-        "NEWS_REPLAY_URL": server.url,
         "NEWS_STATS_FILE": stats,
-        "AUTOTHROTTLE_ENABLED": False,
         "NEWS_RETRY_BACKOFF_BASE": 0.1,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'news.sqlite3'}",
         "NEWS_JEKYLL_SITE": tmp_path / "site",
         "NEWS_LOCK_DIR": tmp_path / "locks",
-        # The replay's model of the Naver Open API takes its own client (naver_search).
-        "NEWS_NAVER_CLIENT_ID": NAVER_API_ID,
-        "NEWS_NAVER_CLIENT_SECRET": NAVER_API_SECRET,
+        **replay_settings(server.url),
         **settings,
     }
     command = [*crawl_command(spider, options, args), "-O", str(out)]

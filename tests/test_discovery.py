@@ -255,3 +255,32 @@ def test_a_list_item_s_date_is_its_own_not_one_its_summary_names() -> None:
         glued, "https://www.yna.co.kr/", patterns("yna"), datetime(2025, 12, 31, tzinfo=KST)
     )
     assert entry.published == datetime(2025, 12, 30, 8, 5, tzinfo=KST)
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        # A list of one article: the page's header date is not its date.
+        (
+            '<div id="wrap"><div class="top-date">2024년 06월 01일 토요일</div><ul><li>'
+            '<a href="/news/articleView.html?idxno=1">T</a><span class="date">2024.05.20 10:00</span></li></ul></div>',
+            datetime(2024, 5, 20, 10, 0, tzinfo=KST),
+        ),
+        # A <time> says its time and zone.
+        (
+            '<ul><li><a href="/news/articleView.html?idxno=1">T</a><time datetime="2024-05-30T20:00:00Z">어제</time></li></ul>',
+            datetime(2024, 5, 31, 5, 0, tzinfo=KST),
+        ),
+        # Table cells stay apart.
+        (
+            '<table><tr><td><a href="/news/articleView.html?idxno=1">T</a></td><td>2024-5-3</td><td>12:00</td></tr></table>',
+            datetime(2024, 5, 3, 12, 0, tzinfo=KST),
+        ),
+    ],
+    ids=["one-article-list", "time-element", "table-cells"],
+)
+def test_an_item_s_date_where_the_page_says_more(html: str, expected: datetime) -> None:
+    [entry] = listing_entries(
+        html, "https://www.aitimes.com/", patterns("aitimes"), datetime(2024, 6, 1, tzinfo=KST)
+    )
+    assert entry.published == expected

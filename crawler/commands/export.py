@@ -66,6 +66,16 @@ class Command(ScrapyCommand):
             usage_error(str(exc))
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        try:
+            self.export(args, opts)
+        except OSError as error:
+            # A folder that cannot be made, a read-only or full disk: one line, not a traceback.
+            sys.stderr.write(
+                f"error: the export could not be written: {error.strerror or error} ({error.filename})\n"
+            )
+            self.exitcode = 1
+
+    def export(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None
         since, until = self.window
         engine = engine_for(opts.database or self.settings.get("DATABASE_URL") or DEFAULT_DATABASE_URL)

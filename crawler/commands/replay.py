@@ -12,11 +12,12 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from crawler.checks import usage_error
+from crawler.commands import aligned
 from crawler.commands.crawl import EXIT_MONITOR_FAILED
 from crawler.commands.export import export_rows
 from crawler.monitor import FAILED_STAT
 from crawler.replay import ReplayServer
-from crawler.replaysite import MODELS, NAVER_API_ID, NAVER_API_SECRET, replay_site
+from crawler.replaysite import MODELS, replay_settings, replay_site
 from crawler.spiders.base import NewsSpider
 from exports.jekyll import seed_site
 from exports.sql import engine_for, read_articles
@@ -83,13 +84,11 @@ class Command(ScrapyCommand):
             crawlers = []
             for name in names:
                 crawler = self.crawler_process.create_crawler(name)
-                crawler.settings.set("NEWS_REPLAY_URL", server.url, priority="cmdline")
-                crawler.settings.set("AUTOTHROTTLE_ENABLED", False, priority="cmdline")
-                crawler.settings.set("DATABASE_URL", f"sqlite:///{database.resolve()}", priority="cmdline")
-                crawler.settings.set("NEWS_JEKYLL_SITE", str(site_dir), priority="cmdline")
-                # The replay's model of the Naver Open API takes its own client, not a real one.
-                crawler.settings.set("NEWS_NAVER_CLIENT_ID", NAVER_API_ID, priority="cmdline")
-                crawler.settings.set("NEWS_NAVER_CLIENT_SECRET", NAVER_API_SECRET, priority="cmdline")
+                own = replay_settings(server.url) | {
+                    "DATABASE_URL": f"sqlite:///{database.resolve()}",
+                    "NEWS_JEKYLL_SITE": str(site_dir),
+                }
+                crawler.settings.setdict(own, priority="cmdline")
                 crawlers.append(crawler)
                 self.crawler_process.crawl(crawler)
             self.crawler_process.start()
@@ -148,11 +147,4 @@ def table(crawlers: list[Any]) -> str:
                 f"{summary.get('seconds', 0):.1f}",
             )
         )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(COLUMNS))]
-    return "\n".join(
-        "  ".join(
-            cell.ljust(w) if i in {0, 4} else cell.rjust(w)
-            for i, (cell, w) in enumerate(zip(row, widths, strict=True))
-        )
-        for row in rows
-    )
+    return aligned(rows, left={0, 4})

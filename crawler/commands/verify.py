@@ -16,14 +16,15 @@ from scrapy.commands import ScrapyCommand
 from scrapy.http import Response
 
 from crawler.checks import SettingError, check_writable, usage_error
+from crawler.commands import aligned
 from crawler.commands.capture import save_fixture
+from crawler.commands.crawl import EXIT_MONITOR_FAILED
 from crawler.monitor import FIELDS
 from crawler.offline import article_from_page
 from crawler.replay import ReplayServer
-from crawler.replaysite import MODELS, NAVER_API_ID, NAVER_API_SECRET, replay_site
+from crawler.replaysite import MODELS, replay_settings, replay_site
 from pipelines.validate import options_from_settings
 
-EXIT_NOT_VERIFIED = 3
 COLUMNS = (
     "spider",
     "robots",
@@ -116,10 +117,14 @@ class Command(ScrapyCommand):
         rows = [row(crawler, self.watches[crawler.spidercls.name]) for crawler in crawlers]
         sys.stdout.write(table(rows) + "\n")
         sys.stderr.write(f"the log: {self.settings.get('LOG_FILE')}\n")
-        if opts.save:
+        unsaved = [page for watch in self.watches.values() for page in watch.unsaved]
+        if unsaved:
+            sys.stderr.write(f"error: {len(unsaved)} pages not saved under {opts.save}, e.g. {unsaved[0]}\n")
+            self.exitcode = 1
+        elif opts.save:
             sys.stderr.write(f"pages saved under {opts.save}: review each NAME.article.draft.json\n")
         if any(r[-1] != "ok" for r in rows):
-            self.exitcode = EXIT_NOT_VERIFIED
+            self.exitcode = EXIT_MONITOR_FAILED  # as a crawl whose checks failed
 
     def crawl(self, spider: Any, opts: argparse.Namespace, server: ReplayServer | None) -> Any:
         assert self.crawler_process is not None
@@ -132,14 +137,8 @@ class Command(ScrapyCommand):
             "NEWS_STATS_FILE": None,
         }
         if server is not None:
-            own |= {
-                "NEWS_REPLAY_URL": server.url,
-                "AUTOTHROTTLE_ENABLED": False,
-                "NEWS_NAVER_CLIENT_ID": NAVER_API_ID,
-                "NEWS_NAVER_CLIENT_SECRET": NAVER_API_SECRET,
-            }
-        for name, value in own.items():
-            crawler.settings.set(name, value, priority="cmdline")
+            own |= replay_settings(server.url)
+        crawler.settings.setdict(own, priority="cmdline")
         watch = Watch(crawler, Path(opts.save) if opts.save else None)
         crawler.signals.connect(watch.response_received, signal=signals.response_received)
         crawler.signals.connect(watch.request_scheduled, signal=signals.request_scheduled)
@@ -157,6 +156,7 @@ class Watch:
         self.asked = 0
         self.fetched = 0
         self.failed = 0
+        self.unsaved: list[str] = []
 
     def request_scheduled(self, request: Any) -> None:
         if request.meta.get("news_discovery") and not {"redirect_urls", "retry_times"} & set(request.meta):
@@ -170,6 +170,13 @@ class Watch:
             self.failed += 1
         if self.save is None or response.status != 200 or not (discovery or article):
             return
+        try:
+            self.keep(response, bool(article))
+        except OSError as error:
+            self.unsaved.append(f"{response.url}: {error.strerror or error}")
+
+    def keep(self, response: Response, article: bool) -> None:
+        assert self.save is not None
         page = save_fixture(response, self.save, "scrapy verify")
         if article:
             outcome = article_from_page(
@@ -220,12 +227,4 @@ def row(crawler: Any, watch: Watch) -> tuple[str, ...]:
 
 
 def table(rows: list[tuple[str, ...]]) -> str:
-    lines = [COLUMNS, *rows]
-    widths = [max(len(line[i]) for line in lines) for i in range(len(COLUMNS))]
-    return "\n".join(
-        "  ".join(
-            cell.ljust(w) if i in (0, 1, len(COLUMNS) - 1) else cell.rjust(w)
-            for i, (cell, w) in enumerate(zip(line, widths, strict=True))
-        ).rstrip()
-        for line in lines
-    )
+    return aligned([COLUMNS, *rows], left={0, 1, len(COLUMNS) - 1})

@@ -177,7 +177,9 @@ def listing_entries(
 def _items(
     links: list[tuple[lxml.html.HtmlElement, str]],
 ) -> dict[lxml.html.HtmlElement, lxml.html.HtmlElement]:
-    """Each link's item: climbing from the link while the box above holds links to this article only."""
+    """Each link's item: climbing from the link while the box above holds links to this article only, and
+    no higher than its list row (`li`, `tr`, `article`, `dd`) where it has one: a list of one article must
+    not take the page's own header for its item."""
     urls_under: dict[lxml.html.HtmlElement, set[str]] = {}
     for anchor, url in links:
         for node in (anchor, *anchor.iterancestors()):
@@ -189,6 +191,8 @@ def _items(
             if urls_under[parent] != {url} or parent.tag in ("body", "html"):
                 break
             item = parent
+            if parent.tag in _ROWS:
+                break
         owners[anchor] = item
     return owners
 
@@ -204,23 +208,33 @@ def _hidden(anchor: lxml.html.HtmlElement) -> bool:
     return False
 
 
+_ROWS = ("li", "tr", "article", "dd")
 _DATED_PLACE_RE = re.compile(r"date|time|day|info|byline|writer|meta|stamp", re.I)
 
 
 def _item_date(item: lxml.html.HtmlElement, now: datetime) -> datetime | None:
     if item.tag == "a":
         return None
-    places = [t.get("datetime", "") for t in item.iter("time")]
-    places += [
-        e.text_content()
+    for time in item.iter("time"):
+        # A machine-readable date, with its time and zone: read as a feed's date is.
+        stated = feed_date(time.get("datetime"))
+        if stated:
+            return stated
+    places = [
+        _text_of(e)
         for e in item.iter()
         if isinstance(e.tag, str) and _DATED_PLACE_RE.search(f"{e.get('class', '')} {e.get('id', '')}")
     ]
-    for text in [*places, item.text_content()]:
+    for text in [*places, _text_of(item)]:
         found = _date_in(text, now)
         if found:
             return found
     return None
+
+
+def _text_of(element: lxml.html.HtmlElement) -> str:
+    # Apart, so that two table cells (`2024.5.3` and `12:00`) do not run into one date.
+    return " ".join(element.itertext())
 
 
 def _date_in(text: str, now: datetime) -> datetime | None:
