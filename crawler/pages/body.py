@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import copy
 import re
-from functools import lru_cache
 from urllib.parse import urljoin
 
 import lxml.etree
 import lxml.html
 import trafilatura
-from cssselect import HTMLTranslator, parse
 
 from crawler.items import Block, Image
 from crawler.korean.boilerplate import split_caption
 from crawler.korean.text import clean_text
+from crawler.pages.select import elements, selector
 
 _BLOCK_TAGS = frozenset(
     "p div section article main header footer aside ul ol li dl dt dd blockquote table tr "
@@ -34,29 +33,6 @@ _HEADING_MARK = "data-news-heading"
 _IMG_SRC_ATTRS = ("data-src", "data-original", "data-lazy-src", "data-url", "src")
 
 
-_TRANSLATOR = HTMLTranslator()
-_ANY = "descendant-or-self::*"
-_ID_STEP_RE = re.compile(r"^descendant-or-self::\*\[@id = '([^']+)'\]")
-
-
-@lru_cache(maxsize=512)
-def css(selector: str, whole_document: bool = False) -> lxml.etree.XPath:
-    """A CSS selector group compiled to one XPath, made cheap on 300 KB pages: alternatives that each
-    test one element are merged into a single walk, and, for queries of a whole parsed page, `#id`
-    steps use the parser's id index (which knows nothing of detached copies, hence the flag)."""
-    branches = [_TRANSLATOR.selector_to_xpath(s) for s in parse(selector)]
-    simple = [
-        b[len(_ANY) + 1 : -1]
-        for b in branches
-        if b.startswith(f"{_ANY}[") and b.endswith("]") and "/" not in b
-    ]
-    if len(branches) > 1 and len(simple) == len(branches):
-        return lxml.etree.XPath(f"{_ANY}[{' or '.join(f'({p})' for p in simple)}]")
-    if whole_document:
-        branches = [_ID_STEP_RE.sub(r"id('\1')", b) for b in branches]
-    return lxml.etree.XPath(" | ".join(branches))
-
-
 def blocks_from_element(
     root: lxml.html.HtmlElement,
     base_url: str,
@@ -73,12 +49,13 @@ def blocks_from_element(
     if drop or headings:
         root = copy.deepcopy(root)
         root.tail = None
-    for selector in drop:
-        for element in css(selector)(root):
+    sel = selector(root)
+    for query in drop:
+        for element in elements(sel, query):
             if element is not root:
                 element.drop_tree()
-    for selector in headings:
-        for element in css(selector)(root):
+    for query in headings:
+        for element in elements(sel, query):
             element.set(_HEADING_MARK, "")
     captions = _captions(root)
     walker = _Walker(base_url, captions, max_chars)

@@ -1,8 +1,8 @@
 """The generic article page: structured data first, declared selectors next, trafilatura last.
 
-One method per field (the web-poet shape). A site or CMS subclass declares selectors and overrides
-only the methods the generic reading gets wrong; nothing here reads settings or does I/O.
-Selector strings are CSS, with an optional `@attr` suffix to read an attribute instead of the text.
+One method per field (the web-poet shape). A site or CMS subclass declares selectors in parsel's
+language (crawler.pages.select) and overrides only the methods the generic reading gets wrong; nothing
+here reads settings or does I/O.
 """
 
 from __future__ import annotations
@@ -23,8 +23,9 @@ from htmldate import find_date
 from crawler.items import Block, Image, RawArticle
 from crawler.korean.dates import EARLIEST, KST, parse_raw_dates, plausible
 from crawler.korean.text import clean_text
-from crawler.pages.body import blocks_from_element, blocks_from_trafilatura, css, images_around
+from crawler.pages.body import blocks_from_element, blocks_from_trafilatura, images_around
 from crawler.pages.document import Document, PageError, node_types
+from crawler.pages.select import elements, selector, texts, to_xpath
 
 _SEPARATORS = (
     " | ",
@@ -135,34 +136,22 @@ class ArticlePage:
     def __init__(self, doc: Document) -> None:
         self.doc = doc
         self.tree = doc.tree
+        self.selector = selector(doc.tree)
         nodes = doc.article_nodes()
         self.ld: dict[str, Any] = nodes[0] if nodes else {}
 
     # -- helpers -------------------------------------------------------------------------------
 
-    def select(self, spec: str | None) -> list[str]:
-        """Texts (or `@attr` values) of every element matching a selector spec, cleaned, non-empty.
-
-        Alternatives reading the same attribute are one query (one walk of the page), so their matches
-        come in document order; groups come in the order the spec first names them.
-        """
-        if not spec:
+    def select(self, query: str | None) -> list[str]:
+        """What a selector in parsel's language matches, in document order, cleaned, non-empty: each
+        element's whole text, or the text nodes (`::text`) or attribute values (`::attr(name)`) read."""
+        if not query:
             return []
-        groups: dict[str, list[str]] = {}
-        for part in spec.split(","):
-            selector, _, attr = part.strip().partition("@")
-            groups.setdefault(attr, []).append(selector)
-        out: list[str] = []
-        for attr, selectors in groups.items():
-            for element in css(", ".join(selectors), True)(self.tree):
-                value = element.get(attr) if attr else _text(element)
-                value = clean_text(value)
-                if value:
-                    out.append(value)
-        return out
+        found = (clean_text(t) for t in texts(self.selector.xpath(to_xpath(query, True))))
+        return [t for t in found if t]
 
-    def select_one(self, spec: str | None) -> str | None:
-        found = self.select(spec)
+    def select_one(self, query: str | None) -> str | None:
+        found = self.select(query)
         return found[0] if found else None
 
     def ld_value(self, key: str) -> Any:
@@ -261,8 +250,9 @@ class ArticlePage:
         return title
 
     def subtitle(self) -> str | None:
-        for element in css(self.subtitle_selector or _GENERIC_SUBTITLE, True)(self.tree):
-            lines = _lines(element)
+        for found in self.selector.xpath(to_xpath(self.subtitle_selector or _GENERIC_SUBTITLE, True)):
+            lines = [clean_text(found.root)] if isinstance(found.root, str) else _lines(found.root)
+            lines = [line for line in lines if line]
             if lines:
                 return "\n".join(lines)
         alternative = clean_text(_first_str(self.ld_value("alternativeHeadline")))
@@ -368,12 +358,10 @@ class ArticlePage:
         return clean_text(value) or None
 
     def body_element(self) -> lxml.html.HtmlElement | None:
-        """The element a site declares as its body (`body_selector`), if the page has it."""
-        for part in (self.body_selector or "").split(","):
-            found = css(part.strip(), True)(self.tree) if part.strip() else []
-            if found:
-                return found[0]
-        return None
+        """The element a site declares as its body (`body_selector`), if the page has it: the first in
+        document order."""
+        found = elements(self.selector, self.body_selector, True) if self.body_selector else []
+        return found[0] if found else None
 
     def blocks(self) -> list[Block]:
         """A declared body is walked as is; otherwise trafilatura finds the main content, inside the
@@ -386,7 +374,7 @@ class ArticlePage:
             if sum(len(b.text) for b in blocks) >= _MIN_BODY_TEXT:
                 return blocks
         blocks = []
-        marked = css(_GENERIC_BODY, True)(self.tree)
+        marked = elements(self.selector, _GENERIC_BODY, True)
         if marked and _size(marked[0]) > _TRAFILATURA_MAX_ELEMENTS:
             blocks = blocks_from_element(
                 marked[0], self.doc.url, self.drop_selectors, self.heading_selectors, MAX_BODY_CHARS
@@ -468,7 +456,7 @@ class ArticlePage:
         og_type = (self.doc.meta_first("og:type") or "").lower()
         if self.doc.article_nodes() or og_type == "article" or self.body_element() is not None:
             return True
-        if css(_GENERIC_BODY, True)(self.tree):
+        if elements(self.selector, _GENERIC_BODY, True):
             return True
         headline = _key(self.headline() or "")
         return len(headline) >= 12 and any(_key(_text(h1)) == headline for h1 in self.tree.iter("h1"))

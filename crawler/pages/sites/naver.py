@@ -22,16 +22,21 @@ class NaverNewsPage(ArticlePage):
     byline_selectors = (
         "em.media_end_head_journalist_name, span.byline_s, p.b_text, div.journalistcard_summary_name",
     )
-    published_selector = "span._ARTICLE_DATE_TIME@data-date-time, div.sponsor span.t11"
-    modified_selector = "span._ARTICLE_MODIFY_DATE_TIME@data-modify-date-time"
+    published_selector = "span._ARTICLE_DATE_TIME::attr(data-date-time), div.sponsor span.t11"
+    modified_selector = "span._ARTICLE_MODIFY_DATE_TIME::attr(data-modify-date-time)"
     section_selector = "em.media_end_categorize_item"
+    # The outlet's logo names it: its title first, its alt text where it has none.
+    outlet_selectors = (
+        ".media_end_head_top_logo img::attr(title), .press_logo img::attr(title)",
+        ".media_end_head_top_logo img::attr(alt), .press_logo img::attr(alt)",
+    )
+    # 2021 layout: `기사입력 <span class="t11">…</span> 최종수정 <span class="t11">…</span>`
+    stamps_selector = "div.sponsor span.t11"
 
     @once
     def source_name(self) -> str | None:
-        outlet = self.select_one(
-            ".media_end_head_top_logo img@title, .press_logo img@title, "
-            ".media_end_head_top_logo img@alt, .press_logo img@alt"
-        ) or self.doc.meta_first("twitter:creator")
+        outlets = (self.select_one(query) for query in self.outlet_selectors)
+        outlet = next(filter(None, outlets), None) or self.doc.meta_first("twitter:creator")
         if not outlet:
             author = self.doc.meta_first("og:article:author") or ""
             outlet = author.split("|")[0]
@@ -44,8 +49,7 @@ class NaverNewsPage(ArticlePage):
         declared = self.select_one(self.modified_selector)
         if declared:
             return declared
-        # 2021 layout: `기사입력 <span class="t11">…</span> 최종수정 <span class="t11">…</span>`
-        stamps = self.select("div.sponsor span.t11")
+        stamps = self.select(self.stamps_selector)
         return stamps[1] if len(stamps) > 1 else None
 
     @once
