@@ -50,7 +50,7 @@ from scrapy.utils.misc import load_object
 from scrapy_redis.scheduler import Scheduler as RedisScheduler
 from twisted.internet import task
 
-from crawler.items import Article
+from crawler.items import article_adapter
 from crawler.spiders.base import OUTCOME
 from exports.sql import batch_written
 
@@ -414,8 +414,9 @@ class Worker:
     def item_scraped(self, item: Any, response: Any) -> None:
         self._outcome(response, "stored")
         request = getattr(response, "request", None)
-        if request is not None and request.meta.get(LEASE) and isinstance(item, Article):
-            self.articles[request.meta[LEASE]] = item.url
+        article = article_adapter(item)
+        if request is not None and request.meta.get(LEASE) and article is not None:
+            self.articles[request.meta[LEASE]] = article["url"]
 
     def item_dropped(self, item: Any, response: Any, exception: Any) -> None:
         self._outcome(response, "dropped")

@@ -12,7 +12,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NotRequired, TypedDict
 
+from itemadapter import ItemAdapter
+
 from crawler.korean.dates import KST
+
+# What makes an item an article to the pipelines and exporters, whatever its type.
+ARTICLE_KEYS = frozenset({"url", "canonical_url", "headline", "body_text"})
 
 
 class Author(TypedDict):
@@ -103,3 +108,18 @@ class Article:
             key: value.astimezone(KST).isoformat() if isinstance(value, datetime) else value
             for key, value in dataclasses.asdict(self).items()
         }
+
+
+def adapt(item: Any) -> ItemAdapter:
+    """`item` read and written through ItemAdapter (an adapter already is)."""
+    return item if isinstance(item, ItemAdapter) else ItemAdapter(item)
+
+
+def article_adapter(item: Any) -> ItemAdapter | None:
+    """An article of any item type Scrapy knows (an `Article`, a dict, a `scrapy.Item`, an attrs class)
+    through ItemAdapter; None for any other item (a `RawArticle` not normalized yet), which pipelines
+    and exporters pass on untouched."""
+    if not ItemAdapter.is_item(item):
+        return None
+    adapter = ItemAdapter(item)
+    return adapter if set(adapter.field_names()) >= ARTICLE_KEYS else None

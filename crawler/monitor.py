@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from itemadapter import ItemAdapter
 from scrapy import signals
 from spidermon import Monitor, MonitorSuite
 from spidermon.contrib.scrapy.extensions import Spidermon as SpidermonExtension
@@ -26,7 +27,7 @@ from spidermon.core.actions import Action
 from sqlalchemy import select
 
 from crawler import settings as defaults
-from crawler.items import Article
+from crawler.items import article_adapter
 
 logger = logging.getLogger(__name__)
 
@@ -80,9 +81,9 @@ class Limits:
         )
 
 
-def coverage_counts(item: Article) -> list[str]:
-    present = [name for name in FIELDS if name != "authors" and getattr(item, name)]
-    if any(a["name"] for a in item.authors):
+def coverage_counts(article: ItemAdapter) -> list[str]:
+    present = [name for name in FIELDS if name != "authors" and article.get(name)]
+    if any(a["name"] for a in article.get("authors") or []):
         present.append("authors")
     return present
 
@@ -437,11 +438,12 @@ class RunMonitor:
         return monitor
 
     def item_scraped(self, item: Any) -> None:
-        if isinstance(item, Article):
-            for name in coverage_counts(item):
+        article = article_adapter(item)
+        if article is not None:
+            for name in coverage_counts(article):
                 self.stats.inc_value(f"news/coverage/{name}")
-            if item.date_source:
-                self.stats.inc_value(f"news/date_source/{item.date_source}")
+            if article.get("date_source"):
+                self.stats.inc_value(f"news/date_source/{article['date_source']}")
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         from crawler.spiders.base import NewsSpider

@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 from scrapy.utils.misc import build_from_crawler, load_object
 
-from crawler.items import Article
+from crawler.items import adapt
 from crawler.urls import url_key
 
 
@@ -20,7 +20,7 @@ class ArticleStore(Protocol):
     def seen(self, url: str) -> bool:
         """Whether an article at this URL (as fetched or canonical) is stored."""
 
-    def remember(self, article: Article) -> None:
+    def remember(self, item: Any) -> None:
         """Record a stored article under its URL and canonical URL."""
 
     def same_body(self, content_hash: str) -> str | None:
@@ -44,10 +44,11 @@ class MemoryStore:
     def seen(self, url: str) -> bool:
         return url_key(url) in self._urls
 
-    def remember(self, article: Article) -> None:
-        self._urls.update(url_key(u) for u in (article.url, article.canonical_url) if u)
-        if article.content_hash:
-            self._bodies.setdefault(article.content_hash, article.canonical_url)
+    def remember(self, item: Any) -> None:
+        article = adapt(item)
+        self._urls.update(url_key(u) for u in (article["url"], article["canonical_url"]) if u)
+        if article["content_hash"]:
+            self._bodies.setdefault(article["content_hash"], article["canonical_url"])
 
     def same_body(self, content_hash: str) -> str | None:
         return self._bodies.get(content_hash)

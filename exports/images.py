@@ -10,7 +10,7 @@ from scrapy import Request
 from scrapy.exceptions import NotConfigured
 from scrapy.pipelines.images import ImageException, ImagesPipeline
 
-from crawler.items import Article
+from crawler.items import article_adapter
 
 
 class MainImagePipeline(ImagesPipeline):
@@ -31,14 +31,12 @@ class MainImagePipeline(ImagesPipeline):
         return pipeline
 
     def get_media_requests(self, item: Any, info: Any) -> list[Request]:
-        if (
-            isinstance(item, Article)
-            and item.main_image
-            and item.main_image["url"].startswith(("http://", "https://"))
-        ):
+        article = article_adapter(item)
+        image = article.get("main_image") if article is not None else None
+        if image and image["url"].startswith(("http://", "https://")):
             # Photos live on other hosts (Naver's on imgnews.pstatic.net): not offsite for the spider (and,
             # from a page, never fetched from the machine's own network: crawler.middlewares).
-            return [Request(item.main_image["url"], meta={"allow_offsite": True})]
+            return [Request(image["url"], meta={"allow_offsite": True})]
         return []
 
     def get_images(self, response: Any, request: Any, info: Any, *, item: Any = None) -> Any:
@@ -54,13 +52,15 @@ class MainImagePipeline(ImagesPipeline):
         return super().get_images(response, request, info, item=item)
 
     def item_completed(self, results: list[Any], item: Any, info: Any) -> Any:
-        if not isinstance(item, Article) or not results:
+        article = article_adapter(item)
+        if article is None or not results:
             return item
         ok, result = results[0]
-        if ok and item.main_image is not None:
-            item.main_image["path"] = result["path"]
-            for image in item.images:
-                if image["url"] == item.main_image["url"]:
+        main = article.get("main_image")
+        if ok and main is not None:
+            main["path"] = result["path"]
+            for image in article.get("images") or []:
+                if image["url"] == main["url"]:
                     image["path"] = result["path"]
             self.crawler.stats.inc_value("news/images/downloaded")
         else:

@@ -33,9 +33,10 @@ from urllib.parse import quote, urlsplit
 
 import nh3
 import yaml
+from itemadapter import ItemAdapter
 from w3lib.url import safe_url_string
 
-from crawler.items import Article
+from crawler.items import adapt, article_adapter
 from crawler.korean.dates import KST
 from crawler.urls import url_key
 
@@ -192,17 +193,18 @@ class PostOptions:
     authors: str = "name"  # Alembic takes names; "chirpy": an id from _data/authors.yml (the outlet)
 
 
-def post_id(article: Article) -> str:
+def post_id(item: Any) -> str:
     """The article's database key, shortened: links that differ only in scheme, host variant or a
     trailing slash are one row, and so one post."""
-    return url_key(article.canonical_url)[:12]
+    return url_key(adapt(item)["canonical_url"])[:12]
 
 
-def post_filename(article: Article) -> str:
+def post_filename(item: Any) -> str:
     """`YYYY-MM-DD-<source>-<id>.html`: ASCII, stable for the article, the date in Seoul."""
-    when = article.date_published or article.fetched_at
+    article = adapt(item)
+    when = article["date_published"] or article["fetched_at"]
     day = when.astimezone(KST).strftime("%Y-%m-%d") if when else "0000-00-00"
-    source = _SLUG_RE.sub("-", article.source.lower()).strip("-") or "news"
+    source = _SLUG_RE.sub("-", article["source"].lower()).strip("-") or "news"
     return f"{day}-{source}-{post_id(article)}.html"
 
 
@@ -210,8 +212,8 @@ def _jekyll_time(value: Any) -> str | None:
     return value.astimezone(KST).strftime("%Y-%m-%d %H:%M:%S %z") if value else None
 
 
-def image_url(article: Article, options: PostOptions) -> str | None:
-    image = article.main_image
+def image_url(article: ItemAdapter, options: PostOptions) -> str | None:
+    image = article["main_image"]
     if not image:
         return None
     path = image.get("path")  # set by the images pipeline when the file was downloaded
@@ -223,48 +225,53 @@ def _cut(text: str, chars: int) -> str:
     return text if not chars or len(text) <= chars else text[:chars].rstrip() + "…"
 
 
-def site_categories(article: Article, options: PostOptions) -> list[str]:
+def site_categories(article: ItemAdapter, options: PostOptions) -> list[str]:
     """The site's categories. Without a mapping in the profile, ours. With one: the site's section or our
     category as it maps them, else the profile's default."""
     if not options.categories:
-        mapped = list(article.categories)
+        mapped = list(article["categories"])
     else:
-        keys = [article.section, *article.categories]
+        keys = [article["section"], *article["categories"]]
         mapped = [options.categories[k] for k in keys if k and k in options.categories]
     return list(dict.fromkeys(inert(c) for c in mapped if inert(c))) or [inert(options.default_category)]
 
 
-def outlet_id(article: Article) -> str:
+def outlet_id(article: ItemAdapter) -> str:
     """The outlet as a Chirpy author id (a key of `_data/authors.yml`)."""
-    return inert(article.source_name or article.source)
+    return inert(article["source_name"] or article["source"])
 
 
-def front_matter(article: Article, options: PostOptions, dropped: list[str] | None = None) -> dict[str, Any]:
+def front_matter(item: Any, options: PostOptions, dropped: list[str] | None = None) -> dict[str, Any]:
     """The post's front matter, in the theme's key order; empty values left out. A URL value that is not
     an http(s) URL or a site path is left out, and its key named in `dropped`."""
-    urls = {"own": image_url(article, options), "banner": options.banner, "source_url": article.canonical_url}
+    article = adapt(item)
+    urls = {
+        "own": image_url(article, options),
+        "banner": options.banner,
+        "source_url": article["canonical_url"],
+    }
     safe = {key: safe_url(value) for key, value in urls.items()}
     for key, value in urls.items():
         if value and safe[key] is None and dropped is not None:
             dropped.append("image" if key == "own" else key)
     image = safe["banner"] or safe["own"]
-    lead = _markdown_line(inert(_cut(article.feature_text or article.excerpt, options.excerpt_chars)))
-    names = inert(", ".join(a["name"] for a in article.authors if a["name"]))
+    lead = _markdown_line(inert(_cut(article["feature_text"] or article["excerpt"], options.excerpt_chars)))
+    names = inert(", ".join(a["name"] for a in article["authors"] if a["name"]))
     chirpy = options.authors == "chirpy"
     matter: dict[str, Any] = {
-        "title": inert(_cut(article.headline, TITLE_CHARS)),
+        "title": inert(_cut(article["headline"], TITLE_CHARS)),
         "categories": site_categories(article, options),
-        "excerpt": inert(_cut(article.excerpt, options.excerpt_chars)),
+        "excerpt": inert(_cut(article["excerpt"], options.excerpt_chars)),
         "feature_text": options.feature_text.replace("{site}", inert(options.site_name)).replace(
             "{lead}", lead
         ),
         "image": image,
-        "date": _jekyll_time(article.date_published),
-        "last_modified_at": _jekyll_time(article.date_modified),
-        "tags": [t for t in map(inert, article.tags) if t],
+        "date": _jekyll_time(article["date_published"]),
+        "last_modified_at": _jekyll_time(article["date_modified"]),
+        "tags": [t for t in map(inert, article["tags"]) if t],
         "author": outlet_id(article) if chirpy else names,
         "byline": names if chirpy else None,
-        "source": inert(article.source_name),
+        "source": inert(article["source_name"]),
         "source_url": safe["source_url"],
         "feature_image": image,
         "article_image": safe["own"] if safe["banner"] else None,
@@ -288,12 +295,13 @@ def neutralize_liquid(text: str) -> str:
     return _LIQUID_RE.sub(lambda m: _LIQUID[m.group(0)], text)
 
 
-def post_body(article: Article, options: PostOptions) -> str:
+def post_body(item: Any, options: PostOptions) -> str:
     """As the site's posts begin: its banner, then a line crediting the source (the original headline,
     linked, and the outlet), then the article or its excerpt."""
-    source = html.escape(article.source_name or article.source)
-    link = html.escape(safe_url(article.canonical_url) or "", quote=True)
-    headline = html.escape(article.headline)
+    article = adapt(item)
+    source = html.escape(article["source_name"] or article["source"])
+    link = html.escape(safe_url(article["canonical_url"]) or "", quote=True)
+    headline = html.escape(article["headline"])
     banner = safe_url(options.banner)
     parts = (
         [f'<p class="banner"><img src="{banner}" alt="{html.escape(options.site_name)} 속보"></p>']
@@ -302,9 +310,9 @@ def post_body(article: Article, options: PostOptions) -> str:
     )
     parts.append(f'<p class="source">출처: <a href="{link}">{headline}</a> | {source}</p>')
     if options.body == "excerpt":
-        parts.append(f'<p>{html.escape(article.excerpt)}</p>\n<p><a href="{link}">기사 원문 보기</a></p>')
+        parts.append(f'<p>{html.escape(article["excerpt"])}</p>\n<p><a href="{link}">기사 원문 보기</a></p>')
     else:
-        parts.append(article.body_html)
+        parts.append(article["body_html"])
     return sanitize("\n".join(parts))
 
 
@@ -346,9 +354,8 @@ def _dump(matter: dict[str, Any]) -> str:
     return yaml.dump(shaped, Dumper=_PostDumper, allow_unicode=True, sort_keys=False, width=2**16)
 
 
-def render_post(
-    article: Article, options: PostOptions | None = None, dropped: list[str] | None = None
-) -> str:
+def render_post(item: Any, options: PostOptions | None = None, dropped: list[str] | None = None) -> str:
+    article = adapt(item)
     options = options or PostOptions()
     return f"---\n{_dump(front_matter(article, options, dropped))}---\n\n{post_body(article, options)}\n"
 
@@ -407,8 +414,9 @@ class PostWriter:
             self._files[key] = path.name
         marker.write_text("post ids are database keys (exports/jekyll.py)\n", encoding="utf-8")
 
-    def write(self, article: Article) -> str:
+    def write(self, item: Any) -> str:
         """ "new", "updated" or "unchanged" (the file is not touched)."""
+        article = adapt(item)
         files = self._index()
         key, name = post_id(article), post_filename(article)
         target = self.posts / name
@@ -430,7 +438,7 @@ class PostWriter:
         self._changed()
         return "updated" if previous else "new"
 
-    def _chirpy_author(self, article: Article) -> None:
+    def _chirpy_author(self, article: ItemAdapter) -> None:
         """Chirpy's `author` is an id of `_data/authors.yml`: the outlet gets its entry there once."""
         if self._authors is None:
             loaded = (
@@ -442,7 +450,7 @@ class PostWriter:
         key = outlet_id(article)
         if key in self._authors:
             return
-        parts = urlsplit(article.canonical_url)
+        parts = urlsplit(article["canonical_url"])
         home = safe_url(f"{parts.scheme}://{parts.netloc}/") if parts.netloc else None
         entry = {key: {"name": key, **({"url": home} if home else {})}}
         self._authors.update(entry)
@@ -518,12 +526,13 @@ class JekyllPipeline:
         )
 
     def process_item(self, item: Any) -> Any:
-        if not isinstance(item, Article):
+        article = article_adapter(item)
+        if article is None:
             return item
-        if item.duplicate_of and not self.options.include_duplicates:
+        if article["duplicate_of"] and not self.options.include_duplicates:
             self.stats.inc_value("news/jekyll/skipped_duplicate")
             return item
-        outcome = self.writer.write(item)
+        outcome = self.writer.write(article)
         self.stats.inc_value(f"news/jekyll/{outcome}")
         for key, count in self.writer.dropped.items():
             self.stats.inc_value(f"news/jekyll/dropped_url/{key}", count)

@@ -24,6 +24,7 @@ from typing import Any, cast
 import numpy as np
 from alembic import command
 from alembic.config import Config
+from itemadapter import ItemAdapter
 from scrapy import signals
 from sqlalchemy import (
     Engine,
@@ -43,7 +44,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from twisted.internet import task
 
-from crawler.items import Article
+from crawler.items import Article, adapt, article_adapter
 from crawler.store import store_for
 from crawler.urls import url_key
 from exports.models import (
@@ -177,43 +178,43 @@ def fit(table: Table, row: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _row(article: Article, now: datetime, key: str | None = None) -> dict[str, Any]:
+def _row(article: ItemAdapter, now: datetime, key: str | None = None) -> dict[str, Any]:
     return fit(
         A,
         {
-            "url_key": key or url_key(article.canonical_url),
-            "url": article.url,
-            "canonical_url": article.canonical_url,
-            "source": article.source,
-            "source_name": article.source_name,
-            "headline": article.headline,
-            "subtitle": article.subtitle,
-            "section": article.section,
-            "categories": article.categories,
-            "tags": article.tags,
-            "body_html": article.body_html,
-            "body_text": article.body_text,
-            "description": article.description,
-            "excerpt": article.excerpt,
-            "feature_text": article.feature_text,
-            "language": article.language,
-            "content_hash": article.content_hash,
-            "duplicate_of": article.duplicate_of,
-            "date_published": article.date_published,
-            "date_modified": article.date_modified,
-            "date_published_raw": article.date_published_raw or None,
-            "date_modified_raw": article.date_modified_raw or None,
-            "date_source": article.date_source,
-            "fetched_at": article.fetched_at,
+            "url_key": key or url_key(article["canonical_url"]),
+            "url": article["url"],
+            "canonical_url": article["canonical_url"],
+            "source": article["source"],
+            "source_name": article["source_name"],
+            "headline": article["headline"],
+            "subtitle": article["subtitle"],
+            "section": article["section"],
+            "categories": article["categories"],
+            "tags": article["tags"],
+            "body_html": article["body_html"],
+            "body_text": article["body_text"],
+            "description": article["description"],
+            "excerpt": article["excerpt"],
+            "feature_text": article["feature_text"],
+            "language": article["language"],
+            "content_hash": article["content_hash"],
+            "duplicate_of": article["duplicate_of"],
+            "date_published": article["date_published"],
+            "date_modified": article["date_modified"],
+            "date_published_raw": article["date_published_raw"] or None,
+            "date_modified_raw": article["date_modified_raw"] or None,
+            "date_source": article["date_source"],
+            "fetched_at": article["fetched_at"],
             "updated_at": now,
         },
     )
 
 
-def _changed(article: Article, stored: Any) -> bool:
-    if article.content_hash != stored.content_hash or article.headline != stored.headline:
+def _changed(article: ItemAdapter, stored: Any) -> bool:
+    if article["content_hash"] != stored.content_hash or article["headline"] != stored.headline:
         return True
-    return article.date_modified is not None and article.date_modified != stored.date_modified
+    return article["date_modified"] is not None and article["date_modified"] != stored.date_modified
 
 
 class SqlWriter:
@@ -225,9 +226,12 @@ class SqlWriter:
         self.engine = engine
         self.store = store  # its staged near-duplicate signatures are written with their articles
 
-    def write(self, articles: list[Article]) -> dict[str, int]:
+    def write(self, articles: Iterable[Any]) -> dict[str, int]:
+        """Writes articles of any item type (through ItemAdapter); the counts of new, updated, unchanged."""
         now = datetime.now(UTC)
-        batch = {url_key(a.canonical_url): a for a in articles}  # the last copy of an article in a batch wins
+        batch = {
+            url_key(a["canonical_url"]): a for a in map(adapt, articles)
+        }  # the last copy of an article in a batch wins
         counts = {"new": 0, "updated": 0, "unchanged": 0}
         with self.engine.begin() as connection:
             stored = {
@@ -296,14 +300,14 @@ class SqlWriter:
             self.store.signatures_written(batch)  # committed: a failed batch keeps them for its retry
         return counts
 
-    def _refetched(self, connection: Any, pairs: list[tuple[Any, Article]]) -> None:
+    def _refetched(self, connection: Any, pairs: list[tuple[Any, ItemAdapter]]) -> None:
         """Unchanged articles fetched again: their copy is now this fresh (so the recheck of recent articles
         waits NEWS_RECHECK_HOURS again), and a near-duplicate link found since is kept."""
         rows = [
             {
                 "row_id": old.id,
-                "fetched_at": new.fetched_at or old.fetched_at,
-                "duplicate_of": old.duplicate_of or new.duplicate_of,
+                "fetched_at": new["fetched_at"] or old.fetched_at,
+                "duplicate_of": old.duplicate_of or new["duplicate_of"],
             }
             for old, new in pairs
         ]
@@ -315,14 +319,14 @@ class SqlWriter:
                 rows,
             )
 
-    def _children(self, connection: Any, articles: dict[int, Article]) -> None:
+    def _children(self, connection: Any, articles: dict[int, ItemAdapter]) -> None:
         authors = [
             fit(
                 AUTHORS,
                 {"article_id": i, "position": n, "name": a["name"], "role": a["role"], "email": a["email"]},
             )
             for i, article in articles.items()
-            for n, a in enumerate(article.authors)
+            for n, a in enumerate(article["authors"])
         ]
         images = [
             fit(
@@ -334,21 +338,21 @@ class SqlWriter:
                     "caption": image.get("caption"),
                     "credit": image.get("credit") or None,
                     "path": image.get("path"),
-                    "is_main": bool(article.main_image and image["url"] == article.main_image["url"]),
+                    "is_main": bool(article["main_image"] and image["url"] == article["main_image"]["url"]),
                 },
             )
             for i, article in articles.items()
-            for n, image in enumerate(article.images)
+            for n, image in enumerate(article["images"])
         ]
         if authors:
             connection.execute(insert(AUTHORS), authors)
         if images:
             connection.execute(insert(IMAGES), images)
 
-    def _near_duplicates(self, connection: Any, articles: dict[int, Article], now: datetime) -> None:
+    def _near_duplicates(self, connection: Any, articles: dict[int, ItemAdapter], now: datetime) -> None:
         """Link near-duplicates to the stored article they copy, once each (new articles, and stored ones
         whose link was found on a later fetch)."""
-        links = {i: a for i, a in articles.items() if a.duplicate_of}
+        links = {i: a for i, a in articles.items() if a["duplicate_of"]}
         if links:
             linked = set(
                 connection.scalars(select(NEAR.c.article_id).where(NEAR.c.article_id.in_(list(links))))
@@ -356,7 +360,7 @@ class SqlWriter:
             links = {i: a for i, a in links.items() if i not in linked}
         if not links:
             return
-        targets = {url_key(a.duplicate_of or "") for a in links.values()}
+        targets = {url_key(a["duplicate_of"] or "") for a in links.values()}
         found = {
             row.url_key: row.id
             for row in connection.execute(select(A.c.url_key, A.c.id).where(A.c.url_key.in_(list(targets))))
@@ -364,12 +368,12 @@ class SqlWriter:
         rows = [
             {
                 "article_id": i,
-                "duplicate_of_id": found[url_key(a.duplicate_of or "")],
-                "similarity": a.duplicate_score or 0.0,
+                "duplicate_of_id": found[url_key(a["duplicate_of"] or "")],
+                "similarity": a["duplicate_score"] or 0.0,
                 "detected_at": now,
             }
             for i, a in links.items()
-            if url_key(a.duplicate_of or "") in found
+            if url_key(a["duplicate_of"] or "") in found
         ]
         if rows:
             connection.execute(insert(NEAR), rows)
@@ -388,9 +392,13 @@ class SqlWriter:
         if rows:
             connection.execute(insert(SIGNATURES), rows)
 
-    def _aliases(self, connection: Any, articles: dict[int, tuple[str, Article]]) -> None:
+    def _aliases(self, connection: Any, articles: dict[int, tuple[str, ItemAdapter]]) -> None:
         """The fetched URL of each article, where it differs from the canonical one."""
-        fetched = {i: (url_key(a.url), a.url) for i, (key, a) in articles.items() if a.url != a.canonical_url}
+        fetched = {
+            i: (url_key(a["url"]), a["url"])
+            for i, (key, a) in articles.items()
+            if a["url"] != a["canonical_url"]
+        }
         wanted = {k: (i, url) for i, (k, url) in fetched.items() if k != articles[i][0]}
         if not wanted:
             return
@@ -423,7 +431,7 @@ class SqlPipeline:
         self.database_url = database_url
         self.batch_size = batch_size
         self.flush_seconds = flush_seconds
-        self.pending: list[Article] = []
+        self.pending: list[ItemAdapter] = []
         self.run_id: int | None = None
         # A batch that fills slowly is written all the same: crawls beside this one look for its duplicates.
         self.ticker = task.LoopingCall(self.flush)
@@ -455,9 +463,10 @@ class SqlPipeline:
             ).scalar_one()
 
     def process_item(self, item: Any) -> Any:
-        if isinstance(item, Article):
+        article = article_adapter(item)
+        if article is not None:
             self.stats.inc_value("news/db/received")
-            self.pending.append(item)
+            self.pending.append(article)
             if len(self.pending) >= self.batch_size:
                 self.flush()
         return item
@@ -469,7 +478,7 @@ class SqlPipeline:
         failed = self._write(batch) if batch else []
         self.crawler.signals.send_catch_log(batch_written, failed=failed)
 
-    def _write(self, batch: list[Article]) -> list[str]:
+    def _write(self, batch: list[ItemAdapter]) -> list[str]:
         """Writes the batch; the URLs of the articles the database refused."""
         failed = []
         try:
@@ -482,8 +491,8 @@ class SqlPipeline:
                     self._count(self.writer.write([article]), 1)
                 except Exception as single:
                     self.stats.inc_value("news/db/failed")
-                    logger.error("Not stored: %s: %s", article.url, single)
-                    failed.append(article.url)
+                    logger.error("Not stored: %s: %s", article["url"], single)
+                    failed.append(article["url"])
         if self.writer.store is not None:
             try:
                 self.writer.store.write_aliases()  # the copies of what this batch stored
@@ -612,10 +621,11 @@ class SqlStore:
         stale = row.fetched_at is None or now - row.fetched_at > self.recheck_after
         return not (recent and stale)
 
-    def remember(self, article: Article) -> None:
-        self.pending.update(url_key(u) for u in (article.url, article.canonical_url) if u)
-        if article.content_hash:
-            self.pending_bodies.setdefault(article.content_hash, article.canonical_url)
+    def remember(self, item: Any) -> None:
+        article = adapt(item)
+        self.pending.update(url_key(u) for u in (article["url"], article["canonical_url"]) if u)
+        if article["content_hash"]:
+            self.pending_bodies.setdefault(article["content_hash"], article["canonical_url"])
 
     def same_body(self, content_hash: str) -> str | None:
         """Asked of the database every time (one indexed query per extracted article): another crawl

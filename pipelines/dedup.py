@@ -20,10 +20,11 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 from twisted.internet import task
 
-from crawler.items import Article
+from crawler.items import article_adapter
 from crawler.store import ArticleStore, store_for
 from crawler.urls import url_key
 from pipelines.neardup import NearDuplicateIndex, RedisNearDuplicateIndex, Signature, signature
@@ -113,69 +114,69 @@ class DedupPipeline:
             self.index.add(url, sig, duplicate_of)
 
     def process_item(self, item: Any) -> Any:
-        if not isinstance(item, Article):
+        article = article_adapter(item)
+        if article is None:
             return item
-        if self.store.seen(item.canonical_url) or (
-            url_key(item.url) != url_key(item.canonical_url) and self.store.seen(item.url)
-        ):
+        url, canonical = article["url"], article["canonical_url"]
+        if self.store.seen(canonical) or (url_key(url) != url_key(canonical) and self.store.seen(url)):
             # Stored already (a refresh, or a second copy in this run): the database updates it in
             # place, and it keeps the near-duplicate link it was given.
             self.stats.inc_value("news/dedup/same_url")
-            self.near_duplicate(item, known=True)
+            self.near_duplicate(article, known=True)
             return item
-        original = self.store.same_body(item.content_hash) if item.content_hash else None
-        if original and url_key(original) != url_key(item.canonical_url):
-            self.store.add_alias(item.canonical_url, original)
+        original = self.store.same_body(article["content_hash"]) if article["content_hash"] else None
+        if original and url_key(original) != url_key(canonical):
+            self.store.add_alias(canonical, original)
             self.stats.inc_value("news/dedup/same_body")
-            raise DropItem(f"same_body: {item.canonical_url} has the body of {original}")
-        self.near_duplicate(item)
+            raise DropItem(f"same_body: {canonical} has the body of {original}")
+        self.near_duplicate(article)
         return item
 
-    def near_duplicate(self, article: Article, known: bool = False) -> None:
-        sig = signature(article.body_text)
+    def near_duplicate(self, article: ItemAdapter, known: bool = False) -> None:
+        sig = signature(article["body_text"])
         if sig is None:
             return
         # The index knows documents by the URL they were first seen at; another form of the same link
         # (http, `www.`, a trailing slash) is the same article, never a copy of itself.
-        own = url_key(article.canonical_url)
-        indexed = self.indexed_as.get(own, article.canonical_url)
+        own = url_key(article["canonical_url"])
+        indexed = self.indexed_as.get(own, article["canonical_url"])
         matches = [m for m in self.index.matches(sig, exclude=indexed) if url_key(m.key) != own]
         if indexed in self.index:
             # Judged before: its cluster says what it copies (nothing, if it is the cluster's first).
             root = self.index.first_seen(indexed)
             if url_key(root) != own:
                 same = [m for m in matches if self.index.first_seen(m.key) == root]
-                article.duplicate_of = root
-                article.duplicate_score = round(max(same[0].full, same[0].lead), 3) if same else None
+                article["duplicate_of"] = root
+                article["duplicate_score"] = round(max(same[0].full, same[0].lead), 3) if same else None
             # Judged by a distributed worker that died before storing it: its signature is not in the
             # database yet (the writer skips one it has).
             self._stage(article, sig)
             return
         if matches:
             best = matches[0]
-            article.duplicate_of = self.index.first_seen(best.key)
-            article.duplicate_score = round(max(best.full, best.lead), 3)
+            article["duplicate_of"] = self.index.first_seen(best.key)
+            article["duplicate_score"] = round(max(best.full, best.lead), 3)
             if not known:
                 self.stats.inc_value("news/dedup/near_duplicate")
             logger.info(
                 "Near-duplicate: %s copies %s (similarity %.2f body, %.2f lead)",
-                article.canonical_url,
-                article.duplicate_of,
+                article["canonical_url"],
+                article["duplicate_of"],
                 best.full,
                 best.lead,
             )
         elif not known:
             self.stats.inc_value("news/dedup/unique")
-        self.index.add(article.canonical_url, sig, best.key if matches else None)
-        self.indexed_as[own] = article.canonical_url
+        self.index.add(article["canonical_url"], sig, best.key if matches else None)
+        self.indexed_as[own] = article["canonical_url"]
         self._stage(article, sig)
 
-    def _stage(self, article: Article, sig: Signature) -> None:
+    def _stage(self, article: ItemAdapter, sig: Signature) -> None:
         # Stored with the article, in the same transaction (exports.sql): an article dropped after this
         # point, or refused by the database, leaves no signature for other crawls to link to.
         stage = getattr(self.store, "stage_signature", None)
         if stage is not None:
-            stage(article.canonical_url, sig.to_bytes(), article.duplicate_of)
+            stage(article["canonical_url"], sig.to_bytes(), article["duplicate_of"])
 
     def close_spider(self) -> None:
         if self.ticker.running:

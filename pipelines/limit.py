@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from crawler.items import Article
+from crawler.items import article_adapter
 from pipelines.validate import ValidationError
 
 
@@ -23,10 +23,11 @@ class MaxItemsPipeline:
 
     def process_item(self, item: Any) -> Any:
         limit = getattr(self.crawler.spider, "max_items", None)
-        if not limit or not isinstance(item, Article):
+        article = article_adapter(item)
+        if not limit or article is None:
             return item
         if self.kept >= limit:
             self.crawler.stats.inc_value("news/dropped/max_items")
-            raise ValidationError("max_items", f"{item.url}: {limit} articles kept already")
+            raise ValidationError("max_items", f"{article['url']}: {limit} articles kept already")
         self.kept += 1
         return item

@@ -198,6 +198,7 @@ class NormalizePipeline:
         return cls(crawler.stats)
 
     def process_item(self, item: Any) -> Any:
+        # The page layer's own output, the one input normalizing is defined on; articles pass through.
         if not isinstance(item, RawArticle):
             return item
         removed: Counter[str] = Counter()

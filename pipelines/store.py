@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from crawler.items import Article
+from crawler.items import article_adapter
 from crawler.store import ArticleStore, store_for
 
 
@@ -18,7 +18,7 @@ class StorePipeline:
         return cls(store_for(crawler), crawler.stats)
 
     def process_item(self, item: Any) -> Any:
-        if isinstance(item, Article):
+        if article_adapter(item) is not None:
             self.store.remember(item)
             self.stats.inc_value("news/stored")
         return item

@@ -6,7 +6,7 @@ from typing import Any
 
 from scrapy.exceptions import DropItem
 
-from crawler.items import Article
+from crawler.items import adapt, article_adapter
 from crawler.korean.dates import EARLIEST, is_future
 from crawler.korean.text import letter_shares
 
@@ -32,34 +32,35 @@ def detect_language(text: str) -> str | None:
 
 
 def validate(
-    article: Article,
+    item: Any,
     *,
     min_body_chars: int = 100,
     require_date: bool = True,
     languages: tuple[str, ...] = ("ko", "en"),
-) -> Article:
-    """`article` with `language` set, or ValidationError naming the first problem found."""
-    if not article.headline:
-        raise ValidationError("no_headline", article.url)
-    if not article.body_text:
-        raise ValidationError("no_body", article.url)
-    if len(article.body_text) < min_body_chars:
-        raise ValidationError("body_too_short", f"{len(article.body_text)} characters < {min_body_chars}")
-    if require_date and article.date_published is None:
-        raise ValidationError("no_date", f"unparsed {article.date_published_raw!r}")
-    if article.date_published is not None and article.date_published < EARLIEST:
+) -> None:
+    """Sets the article's `language` (any item type, through ItemAdapter), or raises ValidationError
+    naming the first problem found."""
+    article = adapt(item)
+    if not article["headline"]:
+        raise ValidationError("no_headline", article["url"])
+    if not article["body_text"]:
+        raise ValidationError("no_body", article["url"])
+    if len(article["body_text"]) < min_body_chars:
+        raise ValidationError("body_too_short", f"{len(article['body_text'])} characters < {min_body_chars}")
+    if require_date and article["date_published"] is None:
+        raise ValidationError("no_date", f"unparsed {article['date_published_raw']!r}")
+    if article["date_published"] is not None and article["date_published"] < EARLIEST:
         # `0001-01-01T00:00:00Z` and its kin: a CMS's placeholder, no date
-        raise ValidationError("no_date", f"placeholder {article.date_published_raw!r}")
-    now = article.fetched_at
-    for value in (article.date_published, article.date_modified):
+        raise ValidationError("no_date", f"placeholder {article['date_published_raw']!r}")
+    now = article["fetched_at"]
+    for value in (article["date_published"], article["date_modified"]):
         if value is not None and now is not None and is_future(value, now):
             raise ValidationError(
                 "future_date", f"{value.isoformat()} is after the fetch at {now.isoformat()}"
             )
-    article.language = detect_language(article.body_text)
-    if article.language not in languages:
-        raise ValidationError("language", f"{article.language or 'unknown'} not in {list(languages)}")
-    return article
+    article["language"] = detect_language(article["body_text"])
+    if article["language"] not in languages:
+        raise ValidationError("language", f"{article['language'] or 'unknown'} not in {list(languages)}")
 
 
 def options_from_settings(settings: Any) -> dict[str, Any]:
@@ -83,10 +84,11 @@ class ValidatePipeline:
         return cls(crawler.stats, options_from_settings(crawler.settings))
 
     def process_item(self, item: Any) -> Any:
-        if not isinstance(item, Article):
+        if article_adapter(item) is None:
             return item
         try:
-            return validate(item, **self.options)
+            validate(item, **self.options)
         except ValidationError as exc:
             self.stats.inc_value(f"news/dropped/{exc.reason}")
             raise
+        return item

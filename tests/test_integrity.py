@@ -11,16 +11,20 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import scrapy
+from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 from sqlalchemy import func, select
 
 from crawler.items import Article
+from crawler.monitor import coverage_counts
 from exports.jekyll import PostWriter, post_filename, render_post
 from exports.models import ArticleRow, ArticleVersionRow, AuthorRow, NearDuplicateRow
 from exports.sql import SqlPipeline, SqlStore, SqlWriter, engine_for
 from pipelines.dedup import DedupPipeline
 from pipelines.neardup import signature
+from pipelines.validate import ValidatePipeline
 from tests.test_dedup import NAVER, YNA, republished
 
 
@@ -322,3 +326,41 @@ def test_another_form_of_a_link_is_never_a_near_duplicate_of_itself(database_url
     assert pipeline.process_item(other).duplicate_of is None
     fresh, _, _ = dedup(database_url)  # a later run, the index read from the database
     assert fresh.process_item(dataclasses.replace(other)).duplicate_of is None
+
+
+def _as_scrapy_item(article: Article) -> scrapy.Item:
+    fields = {f.name: scrapy.Field() for f in dataclasses.fields(Article)}
+    return type("ArticleItem", (scrapy.Item,), fields)(dataclasses.asdict(article))
+
+
+@pytest.mark.parametrize("kind", ["dict", "scrapy.Item"])
+def test_an_article_of_another_item_type_goes_through_the_pipelines_and_exports_as_the_dataclass(
+    database_url: str, tmp_path: Path, kind: str
+) -> None:
+    """Pipelines and exporters read and write items through ItemAdapter: the same article as a dict or a
+    scrapy.Item is validated, linked as a near-duplicate, stored and posted exactly as the dataclass."""
+    copy = republished(NAVER, "https://www.news1.kr/articles/5432109")
+    other = dataclasses.asdict(copy) if kind == "dict" else _as_scrapy_item(copy)
+    crawler = get_crawler()
+    crawler._apply_settings()
+    validated = ValidatePipeline.from_crawler(crawler)
+    pipeline, writer, _ = dedup(database_url)
+    for item in (NAVER, other):
+        writer.write([pipeline.process_item(validated.process_item(item))])
+        pipeline.store.remember(item)
+    assert other["language"] == "ko"
+    assert other["duplicate_of"] == NAVER.canonical_url and other["duplicate_score"]
+    with writer.engine.connect() as connection:
+        stored = connection.execute(
+            select(ArticleRow.headline, ArticleRow.language, ArticleRow.duplicate_of).where(
+                ArticleRow.url == copy.url
+            )
+        ).one()
+    assert tuple(stored) == (copy.headline, "ko", NAVER.canonical_url)
+    expected = dataclasses.replace(
+        copy, language="ko", duplicate_of=other["duplicate_of"], duplicate_score=other["duplicate_score"]
+    )
+    assert render_post(other) == render_post(expected)
+    writer_posts = PostWriter(tmp_path / "site")
+    assert writer_posts.write(other) == "new" and writer_posts.write(expected) == "unchanged"
+    assert coverage_counts(ItemAdapter(other)) == coverage_counts(ItemAdapter(expected))
