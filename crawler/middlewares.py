@@ -9,6 +9,7 @@ import logging
 import re
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from functools import cached_property
 from typing import Any, cast
 from urllib.parse import urlsplit
 
@@ -142,9 +143,11 @@ class PublicAddressMiddleware:
     is sent to the machine's own network, whether the URL names an address or a host that resolves to one
     (`news/refused/private_address`; a host that does not resolve is refused too). The URLs a spider
     starts from, given by its code or the operator (`-a url=…` may name an intranet page), are trusted,
-    with their hosts (robots.txt, a redirect to https or a trailing slash); so is the replay server."""
+    with their hosts (robots.txt, a redirect to https or a trailing slash); so is the replay server, and
+    every request of a tool that crawls no news (`scrapy shell URL`, on a live page or a saved file)."""
 
     def __init__(self, crawler: Any) -> None:
+        self.crawler = crawler
         self.stats = crawler.stats
         self.replay = bool(crawler.settings.get("NEWS_REPLAY_URL"))
         # Hosts of the URLs given: their robots.txt and their own redirects are the operator's too.
@@ -154,11 +157,18 @@ class PublicAddressMiddleware:
     def from_crawler(cls, crawler: Any) -> PublicAddressMiddleware:
         return cls(crawler)
 
+    @cached_property
+    def guarded(self) -> bool:
+        """A news spider's crawl: its URLs come from pages."""
+        from crawler.spiders.base import NewsSpider  # the spiders' base imports this module
+
+        return isinstance(self.crawler.spider, NewsSpider)
+
     async def process_request(self, request: Request) -> None:
         host = urlsplit(request.url).hostname or ""
         if request.meta.get(GIVEN) == request.url:
             self.trusted.add(host)
-        if self.replay or host in self.trusted:
+        if self.replay or host in self.trusted or not self.guarded:
             return
         address = host
         if _address(host) is None:

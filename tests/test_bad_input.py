@@ -127,9 +127,11 @@ def test_nothing_a_page_links_to_reaches_the_machines_own_network(url: str) -> N
     from scrapy.utils.test import get_crawler
 
     from crawler.middlewares import PublicAddressMiddleware
+    from crawler.spiders.yna import YnaSpider
 
-    crawler = get_crawler()
+    crawler = get_crawler(YnaSpider)
     crawler._apply_settings()
+    crawler.spider = crawler._create_spider()
     crawler.stats.open_spider()
     guard = PublicAddressMiddleware(crawler)
     with pytest.raises(IgnoreRequest, match="private or local address"):
@@ -144,6 +146,11 @@ def test_nothing_a_page_links_to_reaches_the_machines_own_network(url: str) -> N
     replay = get_crawler(settings_dict={"NEWS_REPLAY_URL": "http://127.0.0.1:8000"})
     replay._apply_settings()
     assert asyncio.run(PublicAddressMiddleware(replay).process_request(Request(url))) is None
+    # A tool that crawls no news (`scrapy shell URL`'s default spider) fetches what its user typed.
+    shell = get_crawler()
+    shell._apply_settings()
+    shell.spider = shell._create_spider()
+    assert asyncio.run(PublicAddressMiddleware(shell).process_request(Request(url))) is None
 
 
 def test_public_addresses_pass() -> None:

@@ -3,6 +3,10 @@ exactly what `scrapy shell URL` gives for the same string."""
 
 from __future__ import annotations
 
+import re
+import shlex
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -129,3 +133,41 @@ def test_drop_selectors_work_on_a_detached_copy_without_touching_the_page() -> N
     copied = selector(body.__copy__())
     assert [e.tag for e in elements(copied, "#x, p.a")] == ["div", "p"]
     assert [e.tag for e in elements(selector(doc.tree), "#x", whole_document=True)] == ["div"]
+
+
+README = Path(__file__).parents[1] / "README.md"
+
+
+def _adding_a_site() -> str:
+    text = README.read_text(encoding="utf-8")
+    return text.split("### Adding a site", 1)[1].split("\n**Dates.**", 1)[0]
+
+
+def test_the_readme_shows_the_site_as_its_code_declares_it() -> None:
+    from crawler.pages.sites.yna import YonhapPage
+    from crawler.spiders.base import NewsSpider
+    from crawler.spiders.yna import YnaSpider
+
+    shown: dict = {"NewsSpider": NewsSpider, "ArticlePage": ArticlePage}
+    blocks = re.findall(r"```python\n(.*?)```", _adding_a_site(), re.S)
+    assert len(blocks) == 2
+    for block in blocks:
+        exec(block, shown)  # the README's own example, run to compare it with the code
+    for name, real in (("YnaSpider", YnaSpider), ("YonhapPage", YonhapPage)):
+        declared_here = {k: v for k, v in vars(shown[name]).items() if not k.startswith("__")}
+        assert declared_here and all(getattr(real, k) == v for k, v in declared_here.items()), name
+
+
+def test_the_readme_shell_command_reads_the_byline_from_the_saved_page() -> None:
+    command = re.search(r"(\.venv/bin/scrapy shell (?:[^\n]*\\\n)*[^\n]*)\n# ([^\n]*)\n", _adding_a_site())
+    assert command
+    args = shlex.split(command.group(1).replace("\\\n", " "))
+    result = subprocess.run(
+        [sys.executable, "-m", "scrapy", *args[1:]],
+        cwd=README.parent,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert result.stdout.strip() == command.group(2)
