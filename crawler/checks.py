@@ -61,6 +61,7 @@ POSITIVE = {
     "NEWS_MIN_BODY_CHARS",
     "NEWS_IMAGE_MAX_PIXELS",
     "NEWS_LEASE_SECONDS",
+    "NEWS_WARC_MAX_MB",
 }
 _KINDS = {
     bool: ("getbool", "True or False"),

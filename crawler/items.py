@@ -67,6 +67,8 @@ class RawArticle:
     main_image: Image | None = None
     images: list[Image] = field(default_factory=list)
     html_lang: str | None = None
+    warc_file: str | None = None  # the WARC file (crawler.archive) holding the response read
+    warc_offset: int | None = None  # where its response record begins in that file
 
 
 @dataclass
@@ -100,6 +102,8 @@ class Article:
     duplicate_of: str | None = None
     duplicate_score: float | None = None
     fetched_at: datetime | None = None
+    warc_file: str | None = None  # the archived response it was read from: file name under NEWS_WARC_DIR
+    warc_offset: int | None = None  # and the offset of its record there
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict: datetimes as ISO 8601 strings in Seoul time (+09:00), whether the article

@@ -52,6 +52,8 @@ DOWNLOADER_MIDDLEWARES = {
     # Scrapy's decompression, its refusals of oversized answers and decompression bombs counted.
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
     "crawler.middlewares.SizeLimitMiddleware": 590,
+    # Every response archived as it came from the downloader (crawler.archive), before decompression.
+    "crawler.archive.ArchiveMiddleware": 950,
 }
 # A news page is well under 2 MB and a photo under 10: anything past 32 MB, sent or once decompressed, is
 # refused (counted as news/refused/*); past 8 MB Scrapy warns.
@@ -129,6 +131,11 @@ NEWS_DEDUP_REFRESH_SECONDS = 10.0
 NEWS_NEARDUP_REDIS_URL = None
 NEWS_NEARDUP_REDIS_PREFIX = "news:neardup"
 NEWS_NEARDUP_REDIS_DAYS = 30.0
+
+# Every fetched response is kept as WARC here (empty: none), a new file begun past NEWS_WARC_MAX_MB;
+# `scrapy reextract` reads them again.
+NEWS_WARC_DIR = "output/warc"
+NEWS_WARC_MAX_MB = 1024.0
 
 # The Jekyll site posts go to; full bodies or excerpts with a link; main images downloaded or remote.
 NEWS_JEKYLL_SITE = "output/site"

@@ -206,15 +206,88 @@ def _row(article: ItemAdapter, now: datetime, key: str | None = None) -> dict[st
             "date_modified_raw": article["date_modified_raw"] or None,
             "date_source": article["date_source"],
             "fetched_at": article["fetched_at"],
+            "warc_file": article.get("warc_file"),
+            "warc_offset": article.get("warc_offset"),
             "updated_at": now,
         },
     )
 
 
-def _changed(article: ItemAdapter, stored: Any) -> bool:
+# What a new reading of a stored article may change besides its body and headline: a re-crawl, or
+# `scrapy reextract` with a better rule, finding a byline, a date or tags the first reading missed.
+_COMPARED = (
+    "source_name",
+    "subtitle",
+    "section",
+    "categories",
+    "tags",
+    "description",
+    "excerpt",
+    "feature_text",
+    "language",
+    "date_published",
+    "date_published_raw",
+    "date_modified_raw",
+    "date_source",
+    "body_html",
+)
+
+
+def _changed(article: ItemAdapter, stored: Any, children: Any, now: datetime) -> bool:
     if article["content_hash"] != stored.content_hash or article["headline"] != stored.headline:
         return True
-    return article["date_modified"] is not None and article["date_modified"] != stored.date_modified
+    if article["date_modified"] is not None and article["date_modified"] != stored.date_modified:
+        return True
+    row = _row(article, now, stored.url_key)
+    return any(row[c] != getattr(stored, c) for c in _COMPARED) or _child_rows(stored.id, article) != children
+
+
+def _older(article: ItemAdapter, stored: Any) -> bool:
+    fetched = article["fetched_at"]
+    return fetched is not None and stored.fetched_at is not None and fetched < stored.fetched_at
+
+
+def _child_rows(i: int, article: ItemAdapter) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The `article_authors` and `article_images` rows of an article, as written."""
+    main = article["main_image"]
+    authors = [
+        fit(
+            AUTHORS,
+            {"article_id": i, "position": n, "name": a["name"], "role": a["role"], "email": a["email"]},
+        )
+        for n, a in enumerate(article["authors"])
+    ]
+    images = [
+        fit(
+            IMAGES,
+            {
+                "article_id": i,
+                "position": n,
+                "url": image["url"],
+                "caption": image.get("caption"),
+                "credit": image.get("credit") or None,
+                "path": image.get("path"),
+                "is_main": bool(main and image["url"] == main["url"]),
+            },
+        )
+        for n, image in enumerate(article["images"])
+    ]
+    return authors, images
+
+
+def _stored_children(
+    connection: Any, ids: list[int]
+) -> dict[int, tuple[list[dict[str, Any]], list[dict[str, Any]]]]:
+    """The author and image rows of stored articles, as `_child_rows` gives them."""
+    found: dict[int, tuple[list[dict[str, Any]], list[dict[str, Any]]]] = {i: ([], []) for i in ids}
+    for table, slot in ((AUTHORS, 0), (IMAGES, 1)):
+        columns = [c for c in table.c if c.name != "id"]
+        query = (
+            select(*columns).where(table.c.article_id.in_(ids)).order_by(table.c.article_id, table.c.position)
+        )
+        for row in connection.execute(query):
+            found[row.article_id][slot].append(dict(row._mapping))
+    return found
 
 
 class SqlWriter:
@@ -247,6 +320,9 @@ class SqlWriter:
                         A.c.body_text,
                         A.c.fetched_at,
                         A.c.duplicate_of,
+                        A.c.warc_file,
+                        A.c.warc_offset,
+                        *(A.c[c] for c in _COMPARED),
                     ).where(A.c.url_key.in_(list(batch)))
                 )
             }
@@ -259,7 +335,15 @@ class SqlWriter:
                 )
                 ids.update({row.url_key: row.id for row in inserted})
                 counts["new"] = len(fresh)
-            changed = [k for k in batch if k in stored and _changed(batch[k], stored[k])]
+            children = _stored_children(connection, [row.id for row in stored.values()])
+            # An older fetch read again (`scrapy reextract --warc` on an old file) never replaces a newer one.
+            changed = [
+                k
+                for k in batch
+                if k in stored
+                and not _older(batch[k], stored[k])
+                and _changed(batch[k], stored[k], children[stored[k].id], now)
+            ]
             for key in changed:
                 old = stored[key]
                 connection.execute(
@@ -306,8 +390,17 @@ class SqlWriter:
         rows = [
             {
                 "row_id": old.id,
-                "fetched_at": new["fetched_at"] or old.fetched_at,
                 "duplicate_of": old.duplicate_of or new["duplicate_of"],
+                # The newest fetch, and its archived response (an older one read again changes neither).
+                **(
+                    {"fetched_at": old.fetched_at, "warc_file": old.warc_file, "warc_offset": old.warc_offset}
+                    if _older(new, old)
+                    else {
+                        "fetched_at": new["fetched_at"] or old.fetched_at,
+                        "warc_file": new.get("warc_file") or old.warc_file,
+                        "warc_offset": new.get("warc_offset") if new.get("warc_file") else old.warc_offset,
+                    }
+                ),
             }
             for old, new in pairs
         ]
@@ -315,35 +408,21 @@ class SqlWriter:
             connection.execute(
                 update(A)
                 .where(A.c.id == bindparam("row_id"))
-                .values(fetched_at=bindparam("fetched_at"), duplicate_of=bindparam("duplicate_of")),
+                .values(
+                    fetched_at=bindparam("fetched_at"),
+                    duplicate_of=bindparam("duplicate_of"),
+                    warc_file=bindparam("warc_file"),
+                    warc_offset=bindparam("warc_offset"),
+                ),
                 rows,
             )
 
     def _children(self, connection: Any, articles: dict[int, ItemAdapter]) -> None:
-        authors = [
-            fit(
-                AUTHORS,
-                {"article_id": i, "position": n, "name": a["name"], "role": a["role"], "email": a["email"]},
-            )
-            for i, article in articles.items()
-            for n, a in enumerate(article["authors"])
-        ]
-        images = [
-            fit(
-                IMAGES,
-                {
-                    "article_id": i,
-                    "position": n,
-                    "url": image["url"],
-                    "caption": image.get("caption"),
-                    "credit": image.get("credit") or None,
-                    "path": image.get("path"),
-                    "is_main": bool(article["main_image"] and image["url"] == article["main_image"]["url"]),
-                },
-            )
-            for i, article in articles.items()
-            for n, image in enumerate(article["images"])
-        ]
+        authors, images = [], []
+        for i, article in articles.items():
+            own = _child_rows(i, article)
+            authors += own[0]
+            images += own[1]
         if authors:
             connection.execute(insert(AUTHORS), authors)
         if images:
@@ -749,6 +828,8 @@ def article_from_row(row: ArticleRow) -> Article:
             "content_hash",
             "duplicate_of",
             "fetched_at",
+            "warc_file",
+            "warc_offset",
         )
     }
     authors = [{"name": a.name, "role": a.role, "email": a.email} for a in row.authors]

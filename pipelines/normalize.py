@@ -70,6 +70,8 @@ def normalize(raw: RawArticle, removed: Counter[str] | None = None) -> Article:
         feature_text=" ".join(subtitle_lines) or excerpt,
         language=None,
         content_hash=content_hash(body_text) if body_text else None,
+        warc_file=raw.warc_file,
+        warc_offset=raw.warc_offset,
         fetched_at=raw.fetched_at.astimezone(KST),  # Seoul time, as the dates: one offset in every output
     )
 

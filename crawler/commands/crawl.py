@@ -79,6 +79,8 @@ class Command(ScrapyCrawl):
         check_database(self.settings.get("DATABASE_URL") or DEFAULT_DATABASE_URL)
         check_writable(self.settings.get("NEWS_LOCK_DIR") or "output/locks", "-s NEWS_LOCK_DIR")
         check_writable(self.settings.get("NEWS_JEKYLL_SITE") or "output/site", "-s NEWS_JEKYLL_SITE")
+        if self.settings.get("NEWS_WARC_DIR"):
+            check_writable(self.settings.get("NEWS_WARC_DIR"), "-s NEWS_WARC_DIR")
         if self.settings.get("JOBDIR"):
             check_writable(self.settings.get("JOBDIR"), "-s JOBDIR")
 

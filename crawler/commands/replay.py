@@ -87,6 +87,7 @@ class Command(ScrapyCommand):
                 own = replay_settings(server.url) | {
                     "DATABASE_URL": f"sqlite:///{database.resolve()}",
                     "NEWS_JEKYLL_SITE": str(site_dir),
+                    "NEWS_WARC_DIR": str(output / "warc") if self.settings.get("NEWS_WARC_DIR") else "",
                 }
                 crawler.settings.setdict(own, priority="cmdline")
                 crawlers.append(crawler)

@@ -13,6 +13,7 @@ import logging
 import re
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from typing import Any, ClassVar
 
 import scrapy
@@ -21,7 +22,9 @@ from scrapy.http import Response
 from scrapy.settings import SETTINGS_PRIORITIES
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
+from warcio.exceptions import ArchiveLoadFailed
 
+from crawler.archive import FETCHED_AT, RECORD, read_record
 from crawler.items import RawArticle
 from crawler.korean.dates import KST, parse_raw_dates
 from crawler.middlewares import GIVEN, AlreadyStored
@@ -108,9 +111,12 @@ class NewsSpider(scrapy.Spider):
         max_pages: str | int | None = None,
         max_items: str | int | None = None,
         refresh: str | None = None,
+        rereads: list[tuple[str, int]] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        # Archived responses to read again instead of crawling (`scrapy reextract`), not an -a argument.
+        self.rereads = rereads
         self.since = parse_bound("since", since)
         self.until = parse_bound("until", until, end=True)
         if self.since and self.until and self.since > self.until:
@@ -118,7 +124,7 @@ class NewsSpider(scrapy.Spider):
         self.max_pages = _positive("max_pages", max_pages)
         self.max_items = _positive("max_items", max_items)
         # Limited on purpose: the run's article count says nothing about the site's usual count.
-        self.bounded = self.max_pages is not None or self.max_items is not None
+        self.bounded = self.max_pages is not None or self.max_items is not None or rereads is not None
         if refresh is not None and str(refresh).lower() not in _TRUE | _FALSE:
             raise ValueError(f"-a refresh={refresh!r}: use 1 or 0 (true or false)")
         self.refresh = str(refresh).lower() in _TRUE if refresh is not None else False
@@ -136,7 +142,7 @@ class NewsSpider(scrapy.Spider):
                 raise ValueError(
                     f"-a {name}={value!r}: {cls.name} takes no such argument; it takes {', '.join(cls.arguments)}"
                 )
-        cls(**given)
+        cls(**given)  # type: ignore[arg-type]  # every -a argument is a string; the spider reads it
 
     @classmethod
     def from_crawler(cls, crawler: Any, *args: Any, **kwargs: Any) -> NewsSpider:
@@ -161,9 +167,32 @@ class NewsSpider(scrapy.Spider):
 
     # -- discovery -----------------------------------------------------------------------------------
 
-    async def start(self) -> AsyncIterator[scrapy.Request]:
+    async def start(self) -> AsyncIterator[scrapy.Request | RawArticle]:
+        if self.rereads is not None:
+            for raw in self.reread():
+                yield raw
+            return
         for request in self.given_requests():
             yield request
+
+    def reread(self) -> Iterator[RawArticle]:
+        """`scrapy reextract`: the articles of archived responses, `rereads` as (WARC file, offset), read
+        again by today's page layer; nothing is fetched. A record that cannot be read is counted."""
+        assert self.rereads is not None
+        folder = Path(self.settings.get("NEWS_WARC_DIR") or ".")
+        for name, offset in self.rereads:
+            try:
+                archived = read_record(folder / name, offset)
+            except (OSError, ValueError, ArchiveLoadFailed) as error:
+                self.crawler.stats.inc_value("news/reextract/unreadable")
+                logger.error("Archived response %s:%d not read: %s", name, offset, error)
+                continue
+            self.crawler.stats.inc_value("news/reextract/records")
+            raw, _ = self.read_article(
+                archived.url, archived.body, archived.headers, archived.fetched_at, (name, offset)
+            )
+            if raw is not None:
+                yield raw
 
     def given_requests(self) -> Iterator[scrapy.Request]:
         for request in self.start_requests_from_declarations():
@@ -320,30 +349,47 @@ class NewsSpider(scrapy.Spider):
 
     def parse_article(self, response: Response) -> Iterator[RawArticle]:
         """The page layer's raw fields for one article response; a page without one is counted and logged."""
-        fetched_at = datetime.now(UTC)
+        fetched_at = response.meta.get(FETCHED_AT) or datetime.now(UTC)
+        raw, outcome = self.read_article(
+            response.url, response.body, response.headers, fetched_at, response.meta.get(RECORD)
+        )
+        if outcome:
+            response.meta[OUTCOME] = outcome
+        if raw is not None:
+            yield raw
+
+    def read_article(
+        self,
+        url: str,
+        body: bytes,
+        headers: Any,
+        fetched_at: datetime,
+        record: tuple[str, int] | None = None,
+    ) -> tuple[RawArticle | None, str | None]:
+        """(raw fields, None) of an article page fetched now or read from the archive at `record`, or
+        (None, why not): a page without an article is counted and logged."""
         try:
-            raw = extract(response.url, response.body, response.headers, fetched_at, self.page_class)
+            raw = extract(url, body, headers, fetched_at, self.page_class)
         except PageError as error:
             self.crawler.stats.inc_value(f"news/dropped/{error.reason}")
-            logger.warning("No article at %s: %s", response.url, error)
-            response.meta[OUTCOME] = "dropped"
-            return
+            logger.warning("No article at %s: %s", url, error)
+            return None, "dropped"
         if self.since or self.until:
             published, _ = parse_raw_dates(raw.date_published_raw, raw.date_modified_raw, fetched_at)
             if published and not self.in_window(published):
                 self.crawler.stats.inc_value("news/skipped/outside_window")
-                response.meta[OUTCOME] = "skipped"
-                return
+                return None, "skipped"
+        raw.warc_file, raw.warc_offset = record or (None, None)
         if raw.cut:
             self.crawler.stats.inc_value("news/pages/cut")
-            logger.info("Body of %s cut to its first %d characters", response.url, MAX_BODY_CHARS)
+            logger.info("Body of %s cut to its first %d characters", url, MAX_BODY_CHARS)
         raw.source = self.name
         raw.source_name = self.source_name or raw.source_name
         category = self.categories.get(raw.section or "", self.default_category)
         if category:
             raw.categories = [category]
         self.crawler.stats.inc_value("news/articles_extracted")
-        yield raw
+        return raw, None
 
 
 def _positive(name: str, value: str | int | None) -> int | None:

@@ -68,7 +68,11 @@ class NaverSearchSpider(NewsSpider):
                 "NEWS_NAVER_CLIENT_SECRET (-s or the environment; https://developers.naver.com/apps, 검색 API)"
             )
 
-    async def start(self) -> AsyncIterator[scrapy.Request]:
+    async def start(self) -> AsyncIterator[scrapy.Request | RawArticle]:
+        if self.rereads is not None:
+            async for reread in super().start():
+                yield reread
+            return
         for query in self.queries or self.crawler.settings.getlist("NEWS_NAVER_QUERIES"):
             yield self.search_request(query, 1)
 

@@ -1,0 +1,237 @@
+"""Every fetched response kept as WARC (ISO 28500), so pages can be read again without fetching them.
+
+Written with warcio (Webrecorder's library, which pywb and most archiving tools use): a request and a
+response record per fetch, each record its own gzip member, so a stored article's `warc_file` and
+`warc_offset` open it directly. scrapy-webarchive, the Scrapy extension on warcio, pins Scrapy < 2.12
+and an older warcio, and keeps no pointer per item: it cannot serve here.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from io import BytesIO
+from pathlib import Path
+from typing import IO, Any
+from urllib.parse import urlsplit
+
+from scrapy import Request, signals
+from scrapy.exceptions import NotConfigured
+from scrapy.http import Response
+from scrapy.utils.python import to_unicode
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.timeutils import datetime_to_iso_date, iso_date_to_datetime
+from warcio.warcwriter import WARCWriter
+
+logger = logging.getLogger(__name__)
+
+# request.meta: where the response to this request is archived, as (file name, offset), and when it came:
+# the article's fetch time is its record's, to the microsecond (WARC/1.1 dates).
+RECORD = "news_warc_record"
+FETCHED_AT = "news_fetched_at"
+_REASONS = {200: "OK", 301: "Moved Permanently", 302: "Found", 304: "Not Modified", 404: "Not Found"}
+
+
+@dataclass(frozen=True)
+class ArchivedResponse:
+    """One response record read back: the body with its transfer and content encodings undone."""
+
+    url: str
+    status: int
+    headers: dict[str, str]
+    body: bytes
+    fetched_at: datetime
+    offset: int
+
+
+class WarcArchive:
+    """WARC files under `folder`, named `<prefix>-<UTC time>-<host>-<pid>-<serial>.warc.gz` (several
+    processes may write into one folder), a new one begun past `max_bytes`."""
+
+    def __init__(self, folder: Path, prefix: str, max_bytes: int) -> None:
+        self.folder = folder
+        self.prefix = prefix
+        self.max_bytes = max_bytes
+        self.serial = 0
+        self.file: IO[bytes] | None = None
+        self.name = ""
+        self.writer: WARCWriter | None = None
+        self.written = 0  # bytes, over every file of this run
+
+    def _open(self) -> WARCWriter:
+        if self.writer is not None and self.file is not None and self.file.tell() < self.max_bytes:
+            return self.writer
+        self.close()
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.serial += 1
+        stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
+        self.name = f"{self.prefix}-{stamp}-{socket.gethostname()}-{os.getpid()}-{self.serial:05d}.warc.gz"
+        self.file = open(self.folder / self.name, "xb")  # noqa: SIM115  # open across many writes
+        self.writer = WARCWriter(self.file, gzip=True, warc_version="1.1")
+        self.writer.write_record(
+            self.writer.create_warcinfo_record(self.name, {"software": "korean-tech-news crawler (Scrapy)"})
+        )
+        return self.writer
+
+    def write(self, request: Request, response: Response, fetched_at: datetime) -> tuple[str, int]:
+        """Archives one fetch, as the downloader gave it (bytes still in their content encoding); the
+        response record's (file name, offset)."""
+        writer = self._open()
+        assert self.file is not None
+        # warcio writes a naive UTC time as `…Z` (an aware one would get two zones).
+        date = datetime_to_iso_date(fetched_at.astimezone(UTC).replace(tzinfo=None), use_micros=True)
+        reason = _REASONS.get(response.status, "")
+        protocol = (getattr(response, "protocol", None) or "HTTP/1.1").upper()
+        http = StatusAndHeaders(
+            f"{response.status} {reason}".strip(), _header_list(response.headers), protocol=protocol
+        )
+        record = writer.create_warc_record(
+            response.url,
+            "response",
+            payload=BytesIO(response.body),
+            http_headers=http,
+            warc_headers_dict={"WARC-Date": date},
+        )
+        parts = urlsplit(request.url)
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        sent = StatusAndHeaders(
+            f"{request.method} {target} HTTP/1.1", _header_list(request.headers), protocol="HTTP/1.1"
+        )
+        asked = writer.create_warc_record(
+            request.url,
+            "request",
+            payload=BytesIO(request.body),
+            http_headers=sent,
+            warc_headers_dict={
+                "WARC-Date": date,
+                "WARC-Concurrent-To": record.rec_headers.get_header("WARC-Record-ID"),
+            },
+        )
+        offset = self.file.tell()
+        writer.write_record(record)
+        writer.write_record(asked)
+        self.written += self.file.tell() - offset
+        return self.name, offset
+
+    def close(self) -> None:
+        if self.file is not None:
+            self.file.close()
+        self.file = self.writer = None
+
+
+def _header_list(headers: Any) -> list[tuple[str, str]]:
+    return [
+        (to_unicode(name, "latin-1"), to_unicode(value, "latin-1"))
+        for name, values in headers.items()
+        for value in values
+    ]
+
+
+class ArchiveMiddleware:
+    """Archives every response the downloader gives (next to it: before decompression, so the bytes are
+    the ones received), robots.txt, feeds and lists included; the record's place goes into the request's
+    meta for the article it becomes. NEWS_WARC_DIR (default `output/warc`; empty turns it off) and
+    NEWS_WARC_MAX_MB (a new file past it, default 1024)."""
+
+    def __init__(self, crawler: Any, archive: WarcArchive) -> None:
+        self.crawler = crawler
+        self.archive = archive
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> ArchiveMiddleware:
+        folder = crawler.settings.get("NEWS_WARC_DIR")
+        if not folder:
+            raise NotConfigured
+        prefix = crawler.spidercls.name if getattr(crawler.spidercls, "name", None) else "crawl"
+        max_bytes = int(crawler.settings.getfloat("NEWS_WARC_MAX_MB", 1024) * 1024 * 1024)
+        middleware = cls(crawler, WarcArchive(Path(folder), prefix, max_bytes))
+        crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
+        return middleware
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        fetched_at = datetime.now(UTC)
+        name, offset = self.archive.write(request, response, fetched_at)
+        request.meta[RECORD] = (name, offset)
+        request.meta[FETCHED_AT] = fetched_at
+        stats = self.crawler.stats
+        stats.inc_value("news/warc/records")
+        stats.set_value("news/warc/bytes", self.archive.written)
+        return response
+
+    def spider_closed(self) -> None:
+        self.archive.close()
+
+
+def read_record(path: Path, offset: int) -> ArchivedResponse:
+    """The response record at `offset` in a WARC file (as a stored article points at it)."""
+    with open(path, "rb") as stream:
+        stream.seek(offset)
+        for record in ArchiveIterator(stream):
+            found = _response(record, offset)
+            if found is None:
+                break
+            return found
+    raise ValueError(f"no response record at {path}:{offset}")
+
+
+def responses(path: Path, problems: list[str] | None = None) -> Iterator[ArchivedResponse]:
+    """Every HTTP response record of a WARC or ARC file, streamed (a file of any size, one record in
+    memory). A record or file that cannot be read ends the file's reading; what was wrong goes into
+    `problems` (a truncated download of a large file still gives what comes before the cut)."""
+    try:
+        with open(path, "rb") as stream:
+            yield from stream_responses(stream, problems)
+    except OSError as error:
+        if problems is None:
+            raise
+        problems.append(f"{path}: {error}")
+
+
+def stream_responses(stream: IO[bytes], problems: list[str] | None = None) -> Iterator[ArchivedResponse]:
+    """`responses` over an open stream (a local file, or an HTTP download read as it arrives)."""
+    records = ArchiveIterator(stream, arc2warc=True)
+    try:
+        for record in records:
+            found = _response(record, records.get_record_offset())
+            if found is not None:
+                yield found
+    except (ArchiveLoadFailed, ValueError, EOFError, OSError) as error:
+        if problems is None:
+            raise
+        problems.append(f"{getattr(stream, 'name', 'stream')}: {' '.join(str(error).split())}")
+
+
+def _warc_date(value: str) -> datetime:
+    """A WARC-Date, to the microsecond where it says one (WARC/1.1); ValueError if it is none."""
+    # warcio's own reader refuses the microseconds WARC/1.1 allows (and this module writes).
+    try:
+        return datetime.fromisoformat(value.strip().removesuffix("Z") + "+00:00").astimezone(UTC)
+    except ValueError:
+        try:
+            return iso_date_to_datetime(value).replace(tzinfo=UTC)
+        except (TypeError, ValueError):
+            raise ValueError(f"WARC-Date {value!r} is no date") from None
+
+
+def _response(record: Any, offset: int) -> ArchivedResponse | None:
+    if record.rec_type != "response" or record.http_headers is None:
+        return None
+    url = record.rec_headers.get_header("WARC-Target-URI") or ""
+    try:
+        status = int(record.http_headers.get_statuscode() or 0)
+    except ValueError:
+        status = 0
+    body = record.content_stream().read()
+    date = record.rec_headers.get_header("WARC-Date")
+    fetched_at = _warc_date(date) if date else datetime.now(UTC)
+    headers = {name: value for name, value in record.http_headers.headers}
+    # The body is decoded now: its encodings must not be undone twice by whoever reads it next.
+    for name in [n for n in headers if n.lower() in {"content-encoding", "transfer-encoding"}]:
+        del headers[name]
+    return ArchivedResponse(url.strip("<>"), status, headers, body, fetched_at, offset)

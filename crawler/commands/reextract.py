@@ -1,0 +1,227 @@
+"""`scrapy reextract`: today's page layer and pipelines over archived responses, fetching nothing."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections import Counter, defaultdict
+from datetime import datetime
+from pathlib import Path
+from typing import Any, ClassVar
+
+from scrapy.commands import ScrapyCommand
+from sqlalchemy import Engine, func, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from crawler.archive import responses
+from crawler.checks import SettingError, check_database, check_settings, usage_error
+from crawler.commands import aligned
+from crawler.commands.crawl import EXIT_MONITOR_FAILED
+from crawler.monitor import FAILED_STAT
+from crawler.spiders.base import NewsSpider, parse_bound
+from exports.models import ArticleRow, AuthorRow, ImageRow
+from exports.sql import DEFAULT_DATABASE_URL, engine_for
+
+# The fields a re-extraction may find where the first reading found nothing.
+FIELDS = ("headline", "subtitle", "date_published", "section", "description", "tags", "authors", "main_image")
+Records = dict[str, list[tuple[str, int]]]
+
+
+class Command(ScrapyCommand):
+    requires_project = True
+    default_settings: ClassVar[dict[str, Any]] = {"LOG_LEVEL": "WARNING"}
+
+    def syntax(self) -> str:
+        return "[--since DATE] [--until DATE] [--source SPIDER] [--warc PATH ...]"
+
+    def short_desc(self) -> str:
+        return "Read archived responses again with today's extraction; update the database and the posts"
+
+    def long_desc(self) -> str:
+        return (
+            "Runs today's page layer and pipelines over the responses a crawl archived (NEWS_WARC_DIR): "
+            "by default those of the stored articles (published in [--since, --until], of --source), or "
+            "every response in the WARC files given with --warc (pages once dropped included). Updated "
+            "articles keep their previous version, as on a re-crawl; the Jekyll posts follow. Nothing is "
+            "fetched. Prints what changed: articles updated, fields newly found or lost, drops resolved."
+        )
+
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        parser.add_argument("--since", help="articles published from this date (YYYY-MM-DD, Seoul)")
+        parser.add_argument("--until", help="articles published up to this date (inclusive)")
+        parser.add_argument("--source", help="one spider's articles")
+        parser.add_argument("--warc", nargs="+", metavar="PATH", help="read these WARC files, all of them")
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        assert self.crawler_process is not None and self.settings is not None
+        loader = self.crawler_process.spider_loader
+        try:
+            since = parse_bound("since", opts.since)
+            until = parse_bound("until", opts.until, end=True)
+            if opts.source and opts.source not in loader.list():
+                raise SettingError(
+                    f"--source {opts.source}: no such spider; the spiders: {', '.join(loader.list())}"
+                )
+            check_settings(self.settings)
+            database = self.settings.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+            check_database(database)
+        except (SettingError, ValueError) as error:
+            usage_error(str(error))
+        engine = engine_for(database)
+        spiders = {
+            name: cls
+            for name in loader.list()
+            if issubclass(cls := loader.load(name), NewsSpider) and name not in {"generic", "naver_search"}
+        }
+        unmatched: Counter[str] = Counter()
+        if opts.warc:
+            missing = [p for p in opts.warc if not Path(p).is_file()]
+            if missing:
+                usage_error(f"--warc {missing[0]}: no such file")
+            records = records_in(list(map(Path, opts.warc)), spiders, opts.source, unmatched)
+        else:
+            records = stored_records(engine, since, until, opts.source)
+        before = snapshot(engine)
+        crawlers = []
+        for name, rereads in sorted(records.items()):
+            crawler = self.crawler_process.create_crawler(name)
+            crawlers.append(crawler)
+            self.crawler_process.crawl(crawler, rereads=rereads, since=opts.since, until=opts.until)
+        if crawlers:
+            self.crawler_process.start()
+        after = snapshot(engine)
+        report = changes(before, after, crawlers, sum(map(len, records.values())), unmatched)
+        sys.stderr.write(table(crawlers) + "\n")
+        sys.stdout.write(json.dumps(report, ensure_ascii=False) + "\n")
+        if self.crawler_process.bootstrap_failed or any(
+            c.stats.get_value("finish_reason") != "finished" for c in crawlers
+        ):
+            self.exitcode = 1
+        elif any(
+            c.stats.get_value(FAILED_STAT) or c.stats.get_value("news/reextract/unreadable") for c in crawlers
+        ):
+            self.exitcode = EXIT_MONITOR_FAILED
+
+
+def stored_records(
+    engine: Engine, since: datetime | None, until: datetime | None, source: str | None
+) -> Records:
+    """(WARC file, offset) of each stored article's response, by the spider that stored it."""
+    query = select(ArticleRow.source, ArticleRow.warc_file, ArticleRow.warc_offset).where(
+        ArticleRow.warc_file.is_not(None)
+    )
+    if since:
+        query = query.where(ArticleRow.date_published >= since)
+    if until:
+        query = query.where(ArticleRow.date_published <= until)
+    if source:
+        query = query.where(ArticleRow.source == source)
+    found: Records = defaultdict(list)
+    with engine.connect() as connection:
+        for row in connection.execute(query.order_by(ArticleRow.warc_file, ArticleRow.warc_offset)):
+            found[row.source].append((row.warc_file, row.warc_offset))
+    return dict(found)
+
+
+def records_in(
+    paths: list[Path], spiders: dict[str, Any], source: str | None, unmatched: Counter[str]
+) -> Records:
+    """Every 200 response in these WARC files that is an article of one of the spiders (of `source`), by
+    spider; what is not is counted in `unmatched` by why."""
+    patterns = [(name, re.compile(p)) for name, cls in spiders.items() for p in cls.article_patterns]
+    found: Records = defaultdict(list)
+    for path in paths:
+        problems: list[str] = []
+        for response in responses(path, problems):
+            if response.status != 200:
+                unmatched["not_200"] += 1
+                continue
+            owner = next((name for name, pattern in patterns if pattern.search(response.url)), None)
+            if owner is None:
+                unmatched["not_an_article_url"] += 1
+            elif source and owner != source:
+                unmatched["other_source"] += 1
+            else:
+                found[owner].append((str(path.resolve()), response.offset))
+        unmatched["unreadable_files"] += bool(problems)
+    return dict(found)
+
+
+def snapshot(engine: Engine) -> dict[str, tuple[int, frozenset[str]]]:
+    """Each stored article's version and the fields it has, by URL key."""
+    authors = select(func.count()).where(AuthorRow.article_id == ArticleRow.id).scalar_subquery()
+    main = (
+        select(func.count()).where(ImageRow.article_id == ArticleRow.id, ImageRow.is_main).scalar_subquery()
+    )
+    query = select(
+        ArticleRow.url_key,
+        ArticleRow.version,
+        *(getattr(ArticleRow, f) for f in FIELDS if f not in {"authors", "main_image"}),
+        authors.label("authors"),
+        main.label("main_image"),
+    )
+    try:
+        with engine.connect() as connection:
+            rows = connection.execute(query).all()
+    except SQLAlchemyError:
+        return {}  # a database no crawl has written yet: nothing stored before
+    return {row.url_key: (row.version, frozenset(f for f in FIELDS if getattr(row, f))) for row in rows}
+
+
+def changes(
+    before: dict[str, tuple[int, frozenset[str]]],
+    after: dict[str, tuple[int, frozenset[str]]],
+    crawlers: list[Any],
+    records: int,
+    unmatched: Counter[str],
+) -> dict[str, Any]:
+    found: Counter[str] = Counter()
+    lost: Counter[str] = Counter()
+    updated = 0
+    for key, (version, fields) in after.items():
+        if key in before and version > before[key][0]:
+            updated += 1
+            found.update(fields - before[key][1])
+            lost.update(before[key][1] - fields)
+    dropped: Counter[str] = Counter()
+    for crawler in crawlers:
+        for name, count in crawler.stats.get_stats().items():
+            if name.startswith("news/dropped/"):
+                dropped[name.rsplit("/", 1)[1]] += count
+    return {
+        "records": records,
+        "read": sum(c.stats.get_value("news/reextract/records", 0) for c in crawlers),
+        "unreadable": sum(c.stats.get_value("news/reextract/unreadable", 0) for c in crawlers),
+        "articles": sum(c.stats.get_value("item_scraped_count", 0) for c in crawlers),
+        "updated": updated,
+        "unchanged": sum(c.stats.get_value("news/db/unchanged", 0) for c in crawlers),
+        # Pages no earlier reading kept (dropped then), stored now.
+        "drops_resolved": len(after.keys() - before.keys()),
+        "fields_found": dict(found),
+        "fields_lost": dict(lost),
+        "dropped": dict(dropped),
+        "not_read": dict(+unmatched),
+    }
+
+
+def table(crawlers: list[Any]) -> str:
+    rows = [("spider", "records", "articles", "updated", "unchanged", "new", "dropped", "checks")]
+    for crawler in crawlers:
+        stats = crawler.stats.get_stats()
+        dropped = sum(v for k, v in stats.items() if k.startswith("news/dropped/"))
+        rows.append(
+            (
+                crawler.spider.name if crawler.spider else "?",
+                str(stats.get("news/reextract/records", 0)),
+                str(stats.get("item_scraped_count", 0)),
+                str(stats.get("news/db/updated", 0)),
+                str(stats.get("news/db/unchanged", 0)),
+                str(stats.get("news/db/new", 0)),
+                str(dropped),
+                "FAILED" if stats.get(FAILED_STAT) else "ok",
+            )
+        )
+    return aligned(rows, {0, 7})
