@@ -12,7 +12,7 @@ import logging
 import os
 import socket
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
@@ -198,9 +198,10 @@ def stream_responses(stream: IO[bytes], problems: list[str] | None = None) -> It
     records = ArchiveIterator(stream, arc2warc=True)
     try:
         for record in records:
-            found = _response(record, records.get_record_offset())
+            found = _response(record, 0)
             if found is not None:
-                yield found
+                # Asked before the body is read, warcio reads the record to its end, body and all.
+                yield replace(found, offset=records.get_record_offset())
     except (ArchiveLoadFailed, ValueError, EOFError, OSError) as error:
         if problems is None:
             raise

@@ -1,0 +1,197 @@
+"""Every fetched response kept as WARC, and `scrapy reextract` reading it again: real crawls of the replay
+site in their own processes, and real WARC/ARC files other tools wrote (malformed ones included)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from warcio.archiveiterator import ArchiveIterator
+
+from crawler.archive import read_record, responses
+from crawler.replaysite import CLOCK, MODELS
+
+ROOT = Path(__file__).parents[1]
+CORPUS_WARC = ROOT.parent / "shared" / "corpus" / "warc"
+
+
+def replay(out: Path, *args: str, patch: str = "") -> subprocess.CompletedProcess[str]:
+    """`scrapy replay` into `out`; `patch`, Python run first in the same process, changes a rule."""
+    code = f"{patch}\nfrom scrapy.cmdline import execute\nexecute()"
+    return subprocess.run(
+        [sys.executable, "-c", code, "replay", *args, "--output", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def reextract(out: Path, *args: str) -> tuple[int, dict, str]:
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "scrapy",
+            "reextract",
+            *args,
+            "-s",
+            f"DATABASE_URL=sqlite:///{out / 'news.sqlite3'}",
+            "-s",
+            f"NEWS_WARC_DIR={out / 'warc'}",
+            "-s",
+            f"NEWS_JEKYLL_SITE={out / 'site'}",
+            "-L",
+            "WARNING",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    report = json.loads(result.stdout.strip().splitlines()[-1]) if result.stdout.strip() else {}
+    return result.returncode, report, result.stderr
+
+
+def rows(out: Path, query: str) -> list[tuple]:
+    with sqlite3.connect(out / "news.sqlite3") as connection:
+        return connection.execute(query).fetchall()
+
+
+def test_a_crawl_archives_every_response_exactly_and_each_article_points_at_its_record(
+    tmp_path: Path,
+) -> None:
+    result = replay(tmp_path, "aitimes", "yna")
+    assert result.returncode == 0, result.stderr
+    files = sorted((tmp_path / "warc").glob("*.warc.gz"))
+    assert [f.name.split("-")[0] for f in files] == ["aitimes", "yna"]
+    served = {
+        story.url: story.resource.body
+        for name in ("aitimes", "yna")
+        for story in MODELS[name](CLOCK, 6, CLOCK.date()).stories
+    }
+    kinds: dict[str, int] = {}
+    pairs: dict[str, set[str]] = {"request": set(), "response": set()}
+    for path in files:
+        with open(path, "rb") as stream:
+            for record in ArchiveIterator(stream):
+                kinds[record.rec_type] = kinds.get(record.rec_type, 0) + 1
+                if record.rec_type == "request":
+                    pairs["request"].add(record.rec_headers.get_header("WARC-Concurrent-To"))
+                    assert record.http_headers.get_header("User-Agent")
+                elif record.rec_type == "response":
+                    pairs["response"].add(record.rec_headers.get_header("WARC-Record-ID"))
+    # a request record beside each response: robots.txt, feeds, lists and articles all kept
+    assert kinds["response"] == kinds["request"] >= 13 and kinds["warcinfo"] == 2
+    assert pairs["request"] == pairs["response"]
+    articles = rows(tmp_path, "select url, warc_file, warc_offset, fetched_at from articles")
+    assert len(articles) == 13
+    for url, name, offset, fetched_at in articles:
+        archived = read_record(tmp_path / "warc" / name, offset)
+        assert archived.url == url and archived.status == 200
+        assert archived.body == served[url]  # the bytes the site sent
+        # the article's fetch time is its record's, to the microsecond
+        assert archived.fetched_at == datetime.fromisoformat(fetched_at).replace(tzinfo=UTC)
+
+
+def test_archives_rotate_at_their_size_and_can_be_turned_off(tmp_path: Path) -> None:
+    small = tmp_path / "small"
+    assert replay(small, "yna", "-s", "NEWS_WARC_MAX_MB=0.01").returncode == 0
+    files = sorted((small / "warc").glob("yna-*.warc.gz"))
+    assert len(files) >= 3
+    assert all(f.stat().st_size < 0.01 * 1024 * 1024 + 40_000 for f in files)  # one fetch past the limit
+    for url, name, offset in rows(small, "select url, warc_file, warc_offset from articles"):
+        assert read_record(small / "warc" / name, offset).url == url
+    off = tmp_path / "off"
+    assert replay(off, "yna", "-s", "NEWS_WARC_DIR=").returncode == 0
+    assert not (off / "warc").exists()
+    assert rows(off, "select count(*), count(warc_file) from articles") == [(7, 0)]
+
+
+def test_real_warc_and_arc_files_of_other_tools_are_read_and_their_faults_reported() -> None:
+    read: dict[str, int] = {}
+    faults: dict[str, list[str]] = {}
+    for path in sorted(CORPUS_WARC.iterdir()):
+        if path.name == "PROVENANCE.tsv":
+            continue
+        problems: list[str] = []
+        read[path.name] = sum(1 for _ in responses(path, problems))
+        faults[path.name] = problems
+    assert read["example.warc.gz"] == read["example.warc"] >= 1
+    assert read["example.arc"] == read["example.arc.gz"] >= 1  # ARC read as WARC
+    assert read["example-iana.org-chunked.warc"] >= 1  # chunked transfer undone
+    # malformed files: what comes before the fault is kept, the fault is named, nothing is raised
+    for bad in ("example-bad-non-chunked.warc.gz", "example-wrong-chunks.warc.gz"):
+        assert faults[bad], bad
+    assert not faults["example.warc.gz"]
+    first = next(responses(CORPUS_WARC / "example.warc.gz"))
+    assert first.url.startswith("http") and first.status == 200 and first.body.lstrip()[:1] == b"<"
+    assert "Content-Encoding" not in first.headers  # the body comes decoded
+
+
+BROKEN = """
+from crawler.pages.generic import ArticlePage
+ArticlePage.section = lambda self: None  # a rule that misses the section
+"""
+
+
+def test_reextract_repairs_what_a_rule_missed_and_changes_nothing_else(tmp_path: Path) -> None:
+    assert replay(tmp_path, "aitimes", "yna", patch=BROKEN).returncode == 0
+    before = rows(tmp_path, "select url, headline, body_text, version, fetched_at, warc_file from articles")
+    posts = {p.name: p.read_bytes() for p in (tmp_path / "site" / "_posts").iterdir()}
+    assert rows(tmp_path, "select count(section) from articles") == [(0,)]
+    status, report, err = reextract(tmp_path)
+    assert status == 0 and err.count("\n") == 3, err  # the table only: a healthy run warns of nothing
+    # the real Yonhap page names its section; the synthetic ones do not
+    assert report["records"] == report["read"] == report["articles"] == 13
+    assert (report["updated"], report["unchanged"], report["fields_found"]) == (1, 12, {"section": 1})
+    assert report["fields_lost"] == {} and report["drops_resolved"] == 0
+    after = rows(tmp_path, "select url, headline, body_text, version, fetched_at, warc_file from articles")
+    changed = [a for a, b in zip(sorted(after), sorted(before), strict=True) if a != b]
+    assert [(c[0], c[3]) for c in changed] == [("https://www.yna.co.kr/view/AKR20220907138351061", 2)]
+    assert rows(tmp_path, "select section from articles where section is not null") == [("사건사고",)]
+    assert rows(tmp_path, "select count(*) from article_versions") == [(1,)]
+    assert {p.name: p.read_bytes() for p in (tmp_path / "site" / "_posts").iterdir()}.keys() == posts.keys()
+    # read again: nothing left to repair
+    status, again, _ = reextract(tmp_path)
+    assert status == 0 and again["updated"] == 0 and again["unchanged"] == 13
+
+
+def test_reextract_of_warc_files_resolves_drops_and_counts_what_is_no_article(tmp_path: Path) -> None:
+    dropping = "from crawler.pages.sites.yna import YonhapPage\nYonhapPage.is_article = lambda self: False\n"
+    result = replay(tmp_path, "aitimes", "yna", patch=dropping)
+    assert result.returncode == 3  # every Yonhap page dropped: its extraction check fails the run
+    assert rows(tmp_path, "select source, count(*) from articles group by source") == [("aitimes", 6)]
+    files = [str(p) for p in sorted((tmp_path / "warc").glob("*.warc.gz"))]
+    status, report, err = reextract(tmp_path, "--source", "yna", "--warc", *files)
+    assert status == 0, err
+    assert report["drops_resolved"] == 7 and report["articles"] == 7
+    assert report["not_read"]["other_source"] == 6  # aitimes' articles, left alone
+    assert report["not_read"]["not_an_article_url"] >= 3  # robots.txt, the feed, the lists
+    assert rows(tmp_path, "select count(*) from articles") == [(13,)]
+    assert all(
+        name and name.startswith(str(tmp_path))
+        for (name,) in rows(tmp_path, "select warc_file from articles where source = 'yna'")
+    )
+
+
+def test_reextract_refuses_what_it_cannot_read(tmp_path: Path) -> None:
+    status, _, err = reextract(tmp_path, "--warc", str(tmp_path / "missing.warc.gz"))
+    assert status == 2 and err.startswith("error: --warc") and "Traceback" not in err
+    status, _, err = reextract(tmp_path, "--source", "nosuch")
+    assert status == 2 and "no such spider" in err
+    status, _, err = reextract(tmp_path, "--since", "yesterday")
+    assert status == 2 and "since" in err
+
+
+@pytest.mark.parametrize("name", ["example-trunc.warc", "example-bad-non-chunked.warc.gz"])
+def test_reextract_reads_a_damaged_file_up_to_its_fault(tmp_path: Path, name: str) -> None:
+    status, report, err = reextract(tmp_path, "--warc", str(CORPUS_WARC / name))
+    assert status == 0 and "Traceback" not in err, err
+    # example.com pages are no spider's articles: read, counted, nothing stored
+    assert report["articles"] == 0 and sum(report["not_read"].values()) >= 1
