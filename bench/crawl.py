@@ -7,7 +7,8 @@ Naver 2024, Hankook Ilbo, mk.co.kr) with varied content (each copy gets its own 
 sentence), listed 50 to a listing page. The crawl runs in a child process with the project's settings
 (less AutoThrottle and the per-site politeness cap, which only slow a loopback server) into a fresh
 SQLite database and Jekyll site, and reports its peak RSS when 1,000 and when all articles are in. `scrapy bench` runs in the same invocation, on this
-machine, outside the project, as the anchor.
+machine, outside the project, as the anchor. The crawl runs twice, with its WARC archive (crawler.archive)
+and without, for the archive's cost in time and its size per 1,000 articles.
 """
 
 from __future__ import annotations
@@ -78,7 +79,8 @@ settings = get_project_settings()
 settings.setdict({"NEWS_REPLAY_URL": sys.argv[1], "AUTOTHROTTLE_ENABLED": False, "CONCURRENT_REQUESTS": 16,
                   "CONCURRENT_REQUESTS_PER_DOMAIN": 16, "LOG_LEVEL": "WARNING", "NEWS_MAX_PAGES": 10_000,
                   "NEWS_REQUIRE_DATE": False, "CLOSESPIDER_TIMEOUT": 0,
-                  "DATABASE_URL": f"sqlite:///{sys.argv[3]}/news.sqlite3", "NEWS_JEKYLL_SITE": f"{sys.argv[3]}/site"},
+                  "DATABASE_URL": f"sqlite:///{sys.argv[3]}/news.sqlite3", "NEWS_JEKYLL_SITE": f"{sys.argv[3]}/site",
+                  "NEWS_WARC_DIR": sys.argv[4]},
                  priority="cmdline")
 process = CrawlerProcess(settings)
 crawler = process.create_crawler(BenchSpider)
@@ -89,6 +91,7 @@ stats = crawler.stats.get_stats()
 elapsed = (stats["finish_time"] - stats["start_time"]).total_seconds()
 print(json.dumps({"articles": stats.get("item_scraped_count", 0), "seconds": elapsed,
                   "responses": stats.get("downloader/response_count", 0), "rss_mb": marks,
+                  "warc_bytes": stats.get("news/warc/bytes", 0),
                   "dropped": {k: v for k, v in stats.items() if k.startswith("news/dropped/")}}))
 """
 
@@ -152,26 +155,37 @@ def main() -> int:
     parser.add_argument("--json", action="store_true", help="end with one JSON line of the figures")
     args = parser.parse_args()
     site = build(args.pages)
-    with ReplayServer(site) as server, tempfile.TemporaryDirectory() as output:
-        started = time.perf_counter()
-        done = subprocess.run(
-            [sys.executable, "-c", SPIDER, server.url, str(args.pages), output],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            timeout=3600,
-        )
-        wall = time.perf_counter() - started
-    if done.returncode != 0:
-        sys.stderr.write(done.stderr[-3000:])
-        return 1
-    result = json.loads(done.stdout.splitlines()[-1])
+    runs = {}
+    with ReplayServer(site) as server:
+        for archived in (False, True):
+            with tempfile.TemporaryDirectory() as output:
+                started = time.perf_counter()
+                warc = f"{output}/warc" if archived else ""
+                done = subprocess.run(
+                    [sys.executable, "-c", SPIDER, server.url, str(args.pages), output, warc],
+                    cwd=ROOT,
+                    capture_output=True,
+                    text=True,
+                    timeout=3600,
+                )
+                wall = time.perf_counter() - started
+            if done.returncode != 0:
+                sys.stderr.write(done.stderr[-3000:])
+                return 1
+            runs[archived] = json.loads(done.stdout.splitlines()[-1])
+    result, bare = runs[True], runs[False]
     ours = result["articles"] / result["seconds"] * 60
+    unarchived = bare["articles"] / bare["seconds"] * 60
+    per_thousand = result["warc_bytes"] / max(result["articles"], 1) * 1000 / 1024 / 1024
     anchor = scrapy_bench(args.bench_seconds)
     print(f"replay site: {args.pages} article pages + {args.pages // PER_LISTING + 2} listings")
     print(
         f"ours: {result['articles']} articles in {result['seconds']:.1f}s ({wall:.1f}s with start-up): "
         f"{ours:,.0f} articles/min"
+    )
+    print(
+        f"without the WARC archive: {unarchived:,.0f} articles/min; the archive costs "
+        f"{1 - ours / unarchived:.0%} (target: under 10%) and takes {per_thousand:.1f} MB per 1,000 articles"
     )
     print(f"scrapy bench (empty pages, no pipelines): {anchor:,.0f} pages/min")
     print(
@@ -183,7 +197,17 @@ def main() -> int:
     if result["dropped"]:
         print("dropped:", result["dropped"])
     if args.json:
-        print(json.dumps({"articles_per_min": ours, "scrapy_bench_pages_per_min": anchor, **result}))
+        print(
+            json.dumps(
+                {
+                    "articles_per_min": ours,
+                    "articles_per_min_without_archive": unarchived,
+                    "warc_mb_per_1000_articles": per_thousand,
+                    "scrapy_bench_pages_per_min": anchor,
+                    **result,
+                }
+            )
+        )
     return 0
 
 

@@ -97,6 +97,17 @@ def test_a_crawl_archives_every_response_exactly_and_each_article_points_at_its_
         assert archived.body == served[url]  # the bytes the site sent
         # the article's fetch time is its record's, to the microsecond
         assert archived.fetched_at == datetime.fromisoformat(fetched_at).replace(tzinfo=UTC)
+    # other WARC tools read the files as the README says: warcio's own index, check and extract
+    warcio = Path(sys.executable).parent / "warcio"
+    for path in files:
+        assert subprocess.run([warcio, "check", path], capture_output=True, timeout=60).returncode == 0
+    url, name, offset, _ = articles[0]
+    extracted = subprocess.run(
+        [warcio, "extract", "--payload", tmp_path / "warc" / name, str(offset)],
+        capture_output=True,
+        timeout=60,
+    ).stdout
+    assert extracted == served[url]
 
 
 def test_archives_rotate_at_their_size_and_can_be_turned_off(tmp_path: Path) -> None:
@@ -195,3 +206,12 @@ def test_reextract_reads_a_damaged_file_up_to_its_fault(tmp_path: Path, name: st
     assert status == 0 and "Traceback" not in err, err
     # example.com pages are no spider's articles: read, counted, nothing stored
     assert report["articles"] == 0 and sum(report["not_read"].values()) >= 1
+
+
+def test_reextract_fails_loudly_on_a_record_it_cannot_read(tmp_path: Path) -> None:
+    assert replay(tmp_path, "yna").returncode == 0
+    with sqlite3.connect(tmp_path / "news.sqlite3") as connection:
+        connection.execute("update articles set warc_offset = warc_offset + 7 where id = 1")
+    status, report, err = reextract(tmp_path)
+    assert status == 3 and report["unreadable"] == 1 and report["read"] == 6
+    assert "Archived response yna-" in err and "not read" in err
