@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from io import BytesIO
@@ -155,6 +155,8 @@ class ArchiveMiddleware:
         return middleware
 
     def process_response(self, request: Request, response: Response) -> Response:
+        if not request.url.startswith(("http://", "https://")):
+            return response  # a data: or file: URL fetched nothing from the web
         fetched_at = datetime.now(UTC)
         name, offset = self.archive.write(request, response, fetched_at)
         request.meta[RECORD] = (name, offset)
@@ -180,32 +182,70 @@ def read_record(path: Path, offset: int) -> ArchivedResponse:
     raise ValueError(f"no response record at {path}:{offset}")
 
 
-def responses(path: Path, problems: list[str] | None = None) -> Iterator[ArchivedResponse]:
+def responses(
+    path: Path, problems: list[str] | None = None, want: Callable[[str], bool] | None = None
+) -> Iterator[ArchivedResponse]:
     """Every HTTP response record of a WARC or ARC file, streamed (a file of any size, one record in
     memory). A record or file that cannot be read ends the file's reading; what was wrong goes into
     `problems` (a truncated download of a large file still gives what comes before the cut)."""
     try:
         with open(path, "rb") as stream:
-            yield from stream_responses(stream, problems)
+            yield from stream_responses(stream, problems, want)
     except OSError as error:
         if problems is None:
             raise
         problems.append(f"{path}: {error}")
 
 
-def stream_responses(stream: IO[bytes], problems: list[str] | None = None) -> Iterator[ArchivedResponse]:
-    """`responses` over an open stream (a local file, or an HTTP download read as it arrives)."""
-    records = ArchiveIterator(stream, arc2warc=True)
+def stream_responses(
+    stream: IO[bytes], problems: list[str] | None = None, want: Callable[[str], bool] | None = None
+) -> Iterator[ArchivedResponse]:
+    """`responses` over an open stream (a local file, or an HTTP download read as it arrives); with
+    `want`, only the responses whose URL it accepts (the others' bodies are skipped unread)."""
+    counted = _Counting(stream)
+    records = ArchiveIterator(counted, arc2warc=True)
+    name = getattr(stream, "name", None) or getattr(stream, "url", "stream")
+    end = 0
     try:
         for record in records:
-            found = _response(record, 0)
+            found = _response(record, 0, want)
+            # Asked before the body is read, warcio reads the record to its end, body and all.
+            offset = records.get_record_offset()
+            end = offset + records.get_record_length()
+            member = getattr(records.reader, "decompressor", None)
+            if member is not None and not member.eof:
+                # its gzip member ends before the record: a download cut short in this record
+                raise EOFError(f"the record at offset {offset} is cut short")
             if found is not None:
-                # Asked before the body is read, warcio reads the record to its end, body and all.
-                yield replace(found, offset=records.get_record_offset())
+                yield replace(found, offset=offset)
     except (ArchiveLoadFailed, ValueError, EOFError, OSError) as error:
         if problems is None:
             raise
-        problems.append(f"{getattr(stream, 'name', 'stream')}: {' '.join(str(error).split())}")
+        problems.append(f"{name}: {' '.join(str(error).split())}")
+        return
+    # warcio ends quietly at a record cut short (a download that stopped): bytes past the last whole
+    # record say so.
+    if counted.position > end + 4:
+        cut = f"{name}: {counted.position - end} bytes after offset {end} hold no whole record (cut short?)"
+        if problems is None:
+            raise ValueError(cut)
+        problems.append(cut)
+
+
+class _Counting:
+    """A stream that knows how far it has been read (an HTTP download cannot `tell`)."""
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self.stream = stream
+        self.position = 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.stream.read(size)
+        self.position += len(data)
+        return data
+
+    def tell(self) -> int:
+        return self.position
 
 
 def _warc_date(value: str) -> datetime:
@@ -220,10 +260,12 @@ def _warc_date(value: str) -> datetime:
             raise ValueError(f"WARC-Date {value!r} is no date") from None
 
 
-def _response(record: Any, offset: int) -> ArchivedResponse | None:
+def _response(record: Any, offset: int, want: Callable[[str], bool] | None = None) -> ArchivedResponse | None:
     if record.rec_type != "response" or record.http_headers is None:
         return None
-    url = record.rec_headers.get_header("WARC-Target-URI") or ""
+    url = (record.rec_headers.get_header("WARC-Target-URI") or "").strip("<>")
+    if want is not None and not want(url):
+        return None
     try:
         status = int(record.http_headers.get_statuscode() or 0)
     except ValueError:
@@ -235,4 +277,4 @@ def _response(record: Any, offset: int) -> ArchivedResponse | None:
     # The body is decoded now: its encodings must not be undone twice by whoever reads it next.
     for name in [n for n in headers if n.lower() in {"content-encoding", "transfer-encoding"}]:
         del headers[name]
-    return ArchivedResponse(url.strip("<>"), status, headers, body, fetched_at, offset)
+    return ArchivedResponse(url, status, headers, body, fetched_at, offset)

@@ -141,6 +141,8 @@ def summarize(stats: dict[str, Any]) -> Summary:
                 if k.startswith("news/date_source/") and articles
             }
         },
+        # Archived responses and WARC files that could not be read (scrapy reextract, the ccnews backfill).
+        "unreadable": stats.get("news/reextract/unreadable", 0) + stats.get("news/files_unreadable", 0),
         "robots_forbidden": stats.get("robotstxt/forbidden", 0),
         # What robots.txt refused, by kind (article, feed, sitemap, listing, other), and the first refusal.
         "robots": {k.rsplit("/", 1)[1]: v for k, v in stats.items() if k.startswith("news/robots/forbidden/")}
@@ -253,6 +255,15 @@ def storage_failures(site: str, summary: Summary, history: list[Summary], limits
     ]
 
 
+def archive_failures(site: str, summary: Summary, history: list[Summary], limits: Limits) -> list[str]:
+    """Every archived response or WARC file asked for was read."""
+    if not summary.get("unreadable"):
+        return []
+    return [
+        f"MONITOR FAILED site={site} check=archive unreadable={summary['unreadable']} (the log names each)"
+    ]
+
+
 def coverage_failures(site: str, summary: Summary, history: list[Summary], limits: Limits) -> list[str]:
     if summary["articles"] < 5:
         return []
@@ -357,6 +368,9 @@ class SiteChecks(Monitor):
 
     def test_coverage(self) -> None:
         self.judge(coverage_failures)
+
+    def test_archive(self) -> None:
+        self.judge(archive_failures)
 
     def test_error_rate(self) -> None:
         self.judge(error_failures)

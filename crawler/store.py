@@ -29,6 +29,12 @@ class ArticleStore(Protocol):
     def add_alias(self, url: str, canonical_url: str, reason: str = "same_body") -> None:
         """Record `url` as another address of the stored article at `canonical_url`, and why."""
 
+    def file_finished(self, name: str) -> bool:
+        """Whether a backfill read this WARC file (a path or URL) to its end."""
+
+    def finish_file(self, name: str) -> None:
+        """Record a WARC file read to its end, once the articles read from it are stored."""
+
 
 class MemoryStore:
     """Seen URLs and bodies in memory: incremental within one process, forgotten when it ends."""
@@ -36,6 +42,7 @@ class MemoryStore:
     def __init__(self) -> None:
         self._urls: set[str] = set()
         self._bodies: dict[str, str] = {}
+        self._files: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> MemoryStore:
@@ -55,6 +62,12 @@ class MemoryStore:
 
     def add_alias(self, url: str, canonical_url: str, reason: str = "same_body") -> None:
         self._urls.add(url_key(url))
+
+    def file_finished(self, name: str) -> bool:
+        return name in self._files
+
+    def finish_file(self, name: str) -> None:
+        self._files.add(name)
 
 
 _STORES: weakref.WeakKeyDictionary[Any, ArticleStore] = weakref.WeakKeyDictionary()

@@ -214,3 +214,13 @@ class RunRow(Base):
     discovered: Mapped[int | None] = mapped_column(Integer)
     bounded: Mapped[bool | None] = mapped_column(Boolean)
     stats: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+
+
+class ArchiveFileRow(Base):
+    """A WARC file a backfill read to its end (the ccnews spider): the same backfill run again skips it."""
+
+    __tablename__ = "archive_files"
+
+    name_key: Mapped[str] = mapped_column(String(40), primary_key=True)  # SHA-1 of its path or URL
+    name: Mapped[str] = mapped_column(Text)
+    finished_at: Mapped[datetime] = mapped_column(UTCDateTime)

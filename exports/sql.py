@@ -9,6 +9,7 @@ Alembic the first time a process opens the database, or by hand:
 from __future__ import annotations
 
 import atexit
+import hashlib
 import logging
 import shutil
 import tempfile
@@ -48,6 +49,7 @@ from crawler.items import Article, adapt, article_adapter
 from crawler.store import store_for
 from crawler.urls import url_key
 from exports.models import (
+    ArchiveFileRow,
     ArticleRow,
     ArticleVersionRow,
     AuthorRow,
@@ -73,7 +75,7 @@ SUMMARY_COLUMNS = (
     "discovered",
     "bounded",
 )
-A, AUTHORS, IMAGES, VERSIONS, ALIASES, RUNS, NEAR, SIGNATURES = (
+A, AUTHORS, IMAGES, VERSIONS, ALIASES, RUNS, NEAR, SIGNATURES, FILES = (
     cast(Table, model.__table__)
     for model in (
         ArticleRow,
@@ -84,6 +86,7 @@ A, AUTHORS, IMAGES, VERSIONS, ALIASES, RUNS, NEAR, SIGNATURES = (
         RunRow,
         NearDuplicateRow,
         SignatureRow,
+        ArchiveFileRow,
     )
 )
 
@@ -240,6 +243,10 @@ def _changed(article: ItemAdapter, stored: Any, children: Any, now: datetime) ->
         return True
     row = _row(article, now, stored.url_key)
     return any(row[c] != getattr(stored, c) for c in _COMPARED) or _child_rows(stored.id, article) != children
+
+
+def _name_key(name: str) -> str:
+    return hashlib.sha1(name.encode("utf-8")).hexdigest()  # a key, not a secret
 
 
 def _older(article: ItemAdapter, stored: Any) -> bool:
@@ -555,6 +562,13 @@ class SqlPipeline:
         only the article it refuses is lost (counted as `news/db/failed`, logged with its URL)."""
         batch, self.pending = self.pending, []
         failed = self._write(batch) if batch else []
+        if self.writer.store is not None:
+            try:
+                self.writer.store.write_finished_files()  # after the batch that held their articles
+            except Exception as error:
+                logger.error(
+                    "Finished WARC files not recorded yet (tried again after the next batch): %s", error
+                )
         self.crawler.signals.send_catch_log(batch_written, failed=failed)
 
     def _write(self, batch: list[ItemAdapter]) -> list[str]:
@@ -649,6 +663,7 @@ class SqlStore:
         self.pending_bodies: dict[str, str] = {}
         self.waiting_aliases: dict[str, tuple[str, str, str]] = {}  # key → (url, canonical, reason)
         self.staged_signatures: dict[str, tuple[str, bytes, str | None]] = {}
+        self.finished_files: list[str] = []
         self.use_prefilter = prefilter
         self._known: KeyFilter | None = None
 
@@ -722,6 +737,34 @@ class SqlStore:
         if key != url_key(canonical_url):
             self.waiting_aliases[key] = (url, canonical_url, reason)
             self.write_aliases()
+
+    def file_finished(self, name: str) -> bool:
+        with self.engine.connect() as connection:
+            return (
+                connection.execute(
+                    select(FILES.c.name_key).where(FILES.c.name_key == _name_key(name))
+                ).first()
+                is not None
+            )
+
+    def finish_file(self, name: str) -> None:
+        self.finished_files.append(name)  # written after the batch that holds its last articles
+
+    def write_finished_files(self) -> None:
+        """Records the WARC files finished since the last call; the pipeline calls it after each batch."""
+        if not self.finished_files:
+            return
+        rows = {_name_key(n): n for n in self.finished_files}
+        with self.engine.begin() as connection:
+            known = set(connection.scalars(select(FILES.c.name_key).where(FILES.c.name_key.in_(list(rows)))))
+            fresh = [
+                {"name_key": k, "name": n, "finished_at": datetime.now(UTC)}
+                for k, n in rows.items()
+                if k not in known
+            ]
+            if fresh:
+                connection.execute(insert(FILES), fresh)
+        self.finished_files = []
 
     def write_aliases(self) -> None:
         """Writes the aliases whose article is stored; one whose article still waits in the writer's

@@ -28,7 +28,7 @@ from tests.crawling import crawl_command, on_a_terminal
 ROOT = Path(__file__).parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
 LOADER = SpiderLoader.from_settings(get_project_settings())
-SITE_SPIDERS = sorted(n for n in LOADER.list() if n != "generic")
+SITE_SPIDERS = sorted(n for n in LOADER.list() if LOADER.load(n).own_site)
 # Naver's robots.txt refuses every crawler: naver_it's runs fail their robots check (tested below).
 OPEN_SPIDERS = [n for n in SITE_SPIDERS if n != "naver_it"]
 NOW = datetime.now(UTC)
@@ -111,6 +111,7 @@ def crawl(server: ReplayServer, tmp_path: Path, spider: str, *args: str, **setti
         "DATABASE_URL": f"sqlite:///{tmp_path / 'news.sqlite3'}",
         "NEWS_JEKYLL_SITE": tmp_path / "site",
         "NEWS_LOCK_DIR": tmp_path / "locks",
+        "NEWS_WARC_DIR": tmp_path / "warc",
         **replay_settings(server.url),
         **settings,
     }

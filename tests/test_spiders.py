@@ -20,7 +20,7 @@ from crawler.spiders.discovery import Entry
 
 LOADER = SpiderLoader.from_settings(get_project_settings())
 SPIDERS = sorted(LOADER.list())
-SITE_SPIDERS = [n for n in SPIDERS if n != "generic"]
+SITE_SPIDERS = [n for n in SPIDERS if LOADER.load(n).own_site]
 SPIDER_DIR = Path(__file__).parents[1] / "crawler" / "spiders"
 
 

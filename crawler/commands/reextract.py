@@ -74,7 +74,7 @@ class Command(ScrapyCommand):
         spiders = {
             name: cls
             for name in loader.list()
-            if issubclass(cls := loader.load(name), NewsSpider) and name not in {"generic", "naver_search"}
+            if issubclass(cls := loader.load(name), NewsSpider) and cls.own_site and name != "naver_search"
         }
         unmatched: Counter[str] = Counter()
         if opts.warc:

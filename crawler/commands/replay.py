@@ -22,8 +22,9 @@ from crawler.spiders.base import NewsSpider
 from exports.jekyll import seed_site
 from exports.sql import engine_for, read_articles
 
-# `generic` crawls what it is given; Naver's robots.txt refuses `naver_it` (naver_search is the way in).
-NOT_BY_DEFAULT = ("generic", "naver_it")
+# Naver's robots.txt refuses `naver_it` (naver_search is the way in); `generic` and `ccnews` read what
+# they are given, no site of their own.
+NOT_BY_DEFAULT = ("naver_it",)
 
 
 class Command(ScrapyCommand):
@@ -65,7 +66,9 @@ class Command(ScrapyCommand):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.crawler_process is not None and self.settings is not None
         loader = self.crawler_process.spider_loader
-        names = args or [n for n in loader.list() if n not in NOT_BY_DEFAULT]
+        names = args or [
+            n for n in loader.list() if n not in NOT_BY_DEFAULT and getattr(loader.load(n), "own_site", False)
+        ]
         unknown = sorted(set(names) - set(loader.list()))
         if unknown:
             raise UsageError(f"no such spider: {', '.join(unknown)}")

@@ -95,7 +95,9 @@ class Command(ScrapyCommand):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.crawler_process is not None and self.settings is not None
         loader = self.crawler_process.spider_loader
-        names = args or [n for n in loader.list() if n not in ("generic", "naver_it")]
+        names = args or [
+            n for n in loader.list() if n != "naver_it" and getattr(loader.load(n), "own_site", False)
+        ]
         unknown = sorted(set(names) - set(loader.list()))
         if unknown:
             usage_error(

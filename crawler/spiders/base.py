@@ -88,6 +88,9 @@ class NewsSpider(scrapy.Spider):
     default_category: ClassVar[str | None] = None
     sitemap_follow: ClassVar[tuple[str, ...]] = ()
     page_class: ClassVar[type[ArticlePage] | None] = None
+    # A spider of one site (its model in crawler/replaysite.py, its facts in SITES-2026); `generic` and
+    # `ccnews` read whatever they are given.
+    own_site: ClassVar[bool] = True
     first_page: ClassVar[int] = 1
     # The facts the spider follows (../shared/SITES-2026.md: section, date, confidence), and what
     # `scrapy verify` last showed on the live site: both shown in the README's table of spiders.
@@ -365,11 +368,14 @@ class NewsSpider(scrapy.Spider):
         headers: Any,
         fetched_at: datetime,
         record: tuple[str, int] | None = None,
+        site: type[NewsSpider] | None = None,
     ) -> tuple[RawArticle | None, str | None]:
-        """(raw fields, None) of an article page fetched now or read from the archive at `record`, or
-        (None, why not): a page without an article is counted and logged."""
+        """(raw fields, None) of an article page fetched now or read from an archive at `record`, or
+        (None, why not): a page without an article is counted and logged. The article is filed under
+        `site`'s spider (its name, outlet and categories), this one's by default."""
+        site = site or type(self)
         try:
-            raw = extract(url, body, headers, fetched_at, self.page_class)
+            raw = extract(url, body, headers, fetched_at, site.page_class)
         except PageError as error:
             self.crawler.stats.inc_value(f"news/dropped/{error.reason}")
             logger.warning("No article at %s: %s", url, error)
@@ -383,9 +389,9 @@ class NewsSpider(scrapy.Spider):
         if raw.cut:
             self.crawler.stats.inc_value("news/pages/cut")
             logger.info("Body of %s cut to its first %d characters", url, MAX_BODY_CHARS)
-        raw.source = self.name
-        raw.source_name = self.source_name or raw.source_name
-        category = self.categories.get(raw.section or "", self.default_category)
+        raw.source = site.name
+        raw.source_name = site.source_name or raw.source_name
+        category = site.categories.get(raw.section or "", site.default_category)
         if category:
             raw.categories = [category]
         self.crawler.stats.inc_value("news/articles_extracted")

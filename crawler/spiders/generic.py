@@ -12,6 +12,7 @@ class GenericSpider(NewsSpider):
     (several comma-separated). Articles go through the generic page layer."""
 
     name = "generic"
+    own_site = False
     arguments = (*NewsSpider.arguments, "feed", "sitemap", "url")
     verified = "every real page of tests/fixtures through the generic page layer"
 
