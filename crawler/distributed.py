@@ -51,7 +51,7 @@ from scrapy_redis.scheduler import Scheduler as RedisScheduler
 from twisted.internet import task
 
 from crawler.items import article_adapter
-from crawler.spiders.base import OUTCOME
+from crawler.spiders.base import OUTCOME, SHARED_START
 from exports.sql import batch_written
 
 logger = logging.getLogger(__name__)
@@ -531,8 +531,11 @@ class Scheduler(RedisScheduler):
     def enqueue_request(self, request: Request) -> bool:
         fingerprint = self.df.request_fingerprint(request)
         # Start requests go in even when another process has them: a process that begins with nothing
-        # to do would next look at the shared queue only at the engine's 5 s heartbeat.
-        filtered = not request.dont_filter and not request.meta.get("is_start_request")
+        # to do would next look at the shared queue only at the engine's 5 s heartbeat. Not the start
+        # requests that are work in themselves (a WARC file): one process takes each.
+        filtered = not request.dont_filter and (
+            not request.meta.get("is_start_request") or bool(request.meta.get(SHARED_START))
+        )
         continuation = "retry_times" in request.meta or "redirect_urls" in request.meta
         link = ""
         if request.meta.get("news_article") and not continuation and LINK not in request.meta:

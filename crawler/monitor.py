@@ -113,6 +113,9 @@ def summarize(stats: dict[str, Any]) -> Summary:
         },
         # Requests a JOBDIR or a shared queue had seen already: a resumed job's start finds nothing new.
         "seen_before": stats.get("dupefilter/filtered", 0),
+        # A process of a distributed job that took no request from the shared queue: the others took
+        # all there was (each WARC file of a CC-NEWS backfill goes to one process).
+        "idle_worker": "news/job/id" in stats and not stats.get("scheduler/dequeued/redis"),
         "bounded": bool(stats.get("news/bounded")),
         # What the database was handed and what it wrote (None where the run has no database).
         "to_store": received,
@@ -182,6 +185,7 @@ def discovery_failures(site: str, summary: Summary, history: list[Summary], limi
         summary["discovered"]
         or article_pages
         or summary["seen_before"]
+        or summary.get("idle_worker")
         or summary["finish_reason"] == STOPPED
     ):
         return []

@@ -8,6 +8,7 @@ import gzip
 import json
 import sqlite3
 import subprocess
+import uuid
 from datetime import UTC
 from io import BytesIO
 from pathlib import Path
@@ -178,3 +179,41 @@ def test_since_and_until_keep_to_publication_dates(tmp_path: Path) -> None:
 def test_a_file_that_cannot_be_opened_fails_the_run(tmp_path: Path, missing: str) -> None:
     status, _, err = backfill(tmp_path, missing)
     assert status != 0 and "nonexistent" in err
+
+
+def test_processes_of_a_distributed_backfill_share_the_files_each_read_once(
+    tmp_path: Path, redis_url: str
+) -> None:
+    files = [tmp_path / f"CC-NEWS-2024053000000{n}-0000{n}.warc.gz" for n in range(4)]
+    for path, names in zip(
+        files,
+        [
+            ("yna/article-1.html",),
+            ("naver/article-1.html",),
+            ("naver/article-2.html",),
+            ("naver/article-3.html",),
+        ],
+        strict=True,
+    ):
+        build_warc(path, pages(*names), extra=False)
+    job = uuid.uuid4().hex
+    processes = []
+    for worker in ("a", "b"):
+        options = {
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'news.sqlite3'}",
+            "NEWS_JEKYLL_SITE": tmp_path / "site",
+            "NEWS_LOCK_DIR": tmp_path / f"locks-{worker}",
+            "NEWS_WARC_DIR": tmp_path / "warc",
+            "NEWS_STATS_FILE": tmp_path / f"stats-{worker}.json",
+            "NEWS_REDIS_URL": redis_url,
+            "NEWS_JOB": job,
+        }
+        command = crawl_command("ccnews", options, [f"warc={','.join(map(str, files))}"])
+        processes.append(subprocess.Popen(command, cwd=ROOT, stderr=subprocess.PIPE, text=True))
+    errors = [p.communicate(timeout=300)[1] for p in processes]
+    assert [p.returncode for p in processes] == [0, 0], errors
+    read = [json.loads((tmp_path / f"stats-{w}.json").read_text()).get("news/ccnews/files", 0) for w in "ab"]
+    assert sum(read) == 4  # each file by one process
+    assert set(stored(tmp_path)) == ARTICLES
+    with sqlite3.connect(tmp_path / "news.sqlite3") as connection:
+        assert connection.execute("select count(*) from archive_files").fetchone() == (4,)

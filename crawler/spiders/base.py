@@ -39,6 +39,9 @@ BOUND_FORMS = "YYYY-MM-DD, YYYY-MM-DDTHH:MM or YYYY-MM-DD HH:MM (Asia/Seoul unle
 _BOUND_RE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:?\d{2})?)?$")
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}
+# request.meta: a start request only one process of a distributed job may take (a WARC file to read),
+# where other start pages are fetched by every process.
+SHARED_START = "news_shared_start"
 # Feeds, sitemaps and listings go before articles, keeping the queue fed: Scrapy's LIFO queue already
 # did so for the next page yielded last, scrapy-redis's shared queue needs the priority.
 DISCOVERY_PRIORITY = 10

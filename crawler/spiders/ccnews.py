@@ -17,7 +17,7 @@ from twisted.internet import threads
 from crawler.archive import ArchivedResponse, stream_responses
 from crawler.items import RawArticle
 from crawler.middlewares import GIVEN
-from crawler.spiders.base import NewsSpider
+from crawler.spiders.base import SHARED_START, NewsSpider
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +43,7 @@ class CcnewsSpider(NewsSpider):
     own_site = False
     arguments = (*NewsSpider.arguments, "warc", "paths", "hosts", "base")
     sites: list[type[NewsSpider]]  # the spiders whose articles the files are searched for
+    facts = "Common Crawl's CC-NEWS WARC files (commoncrawl.org/blog/news-dataset-available), read as streams"
     verified = "tests/test_ccnews.py: WARC files built from the real captures of tests/fixtures"
 
     def __init__(
@@ -100,7 +101,9 @@ class CcnewsSpider(NewsSpider):
         # A data: URL: nothing to download, a key for the queue and its duplicate filter; the file is
         # streamed by the callback.
         url = f"data:text/plain,{quote(source, safe='')}"
-        return scrapy.Request(url, callback=self.parse_file, meta={GIVEN: url, "news_discovery": "warc"})
+        return scrapy.Request(
+            url, callback=self.parse_file, meta={GIVEN: url, "news_discovery": "warc", SHARED_START: True}
+        )
 
     async def parse_file(self, response: Response) -> AsyncIterator[RawArticle]:
         source = unquote(response.url.split(",", 1)[1])
