@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -171,14 +172,23 @@ class ArchiveMiddleware:
 
 
 def read_record(path: Path, offset: int) -> ArchivedResponse:
-    """The response record at `offset` in a WARC file (as a stored article points at it)."""
+    """The response record at `offset` in a WARC file (as a stored article points at it); ValueError if
+    there is none, or it is damaged or cut short (never a part of it taken for the page)."""
     with open(path, "rb") as stream:
         stream.seek(offset)
-        for record in ArchiveIterator(stream):
-            found = _response(record, offset)
-            if found is None:
+        records = ArchiveIterator(stream)
+        try:
+            for record in records:
+                found = _response(record, offset)
+                records.get_record_length()  # the record read to its end
+                member = getattr(records.reader, "decompressor", None)
+                if member is not None and not member.eof:
+                    raise ValueError(f"the record at {path}:{offset} is cut short")
+                if found is not None:
+                    return found
                 break
-            return found
+        except (ArchiveLoadFailed, EOFError, zlib.error) as error:
+            raise ValueError(f"the record at {path}:{offset} is damaged: {error}") from None
     raise ValueError(f"no response record at {path}:{offset}")
 
 
@@ -218,7 +228,7 @@ def stream_responses(
                 raise EOFError(f"the record at offset {offset} is cut short")
             if found is not None:
                 yield replace(found, offset=offset)
-    except (ArchiveLoadFailed, ValueError, EOFError, OSError) as error:
+    except (ArchiveLoadFailed, ValueError, EOFError, OSError, zlib.error) as error:
         if problems is None:
             raise
         problems.append(f"{name}: {' '.join(str(error).split())}")

@@ -112,7 +112,7 @@ def summarize(stats: dict[str, Any]) -> Summary:
             k.rsplit("/", 1)[1]: v for k, v in stats.items() if k.startswith("news/article_failed/")
         },
         # Requests a JOBDIR or a shared queue had seen already: a resumed job's start finds nothing new.
-        "seen_before": stats.get("dupefilter/filtered", 0),
+        "seen_before": stats.get("dupefilter/filtered", 0) + stats.get("news/ccnews/files_read_before", 0),
         # A process of a distributed job that took no request from the shared queue: the others took
         # all there was (each WARC file of a CC-NEWS backfill goes to one process).
         "idle_worker": "news/job/id" in stats and not stats.get("scheduler/dequeued/redis"),

@@ -87,7 +87,7 @@ class ArticleRow(Base):
     date_modified_raw: Mapped[str | None] = mapped_column(String(200))
     date_source: Mapped[str | None] = mapped_column(String(16))
     fetched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    warc_file: Mapped[str | None] = mapped_column(String(200))
+    warc_file: Mapped[str | None] = mapped_column(Text)
     warc_offset: Mapped[int | None] = mapped_column(BigInteger)
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

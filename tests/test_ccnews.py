@@ -217,3 +217,29 @@ def test_processes_of_a_distributed_backfill_share_the_files_each_read_once(
     assert set(stored(tmp_path)) == ARTICLES
     with sqlite3.connect(tmp_path / "news.sqlite3") as connection:
         assert connection.execute("select count(*) from archive_files").fetchone() == (4,)
+
+
+def test_a_file_read_for_some_hosts_or_a_few_items_is_read_again_for_the_rest(tmp_path: Path) -> None:
+    warc = tmp_path / "e.warc.gz"
+    build_warc(warc, pages(), extra=False)
+    assert backfill(tmp_path, f"warc={warc}", "hosts=yna.co.kr")[0] == 0
+    assert backfill(tmp_path, f"warc={warc}", "max_items=1")[0] == 0  # bounded: the file is not done
+    assert len(stored(tmp_path)) == 2
+    status, stats, err = backfill(tmp_path, f"warc={warc}")
+    assert status == 0, err
+    assert set(stored(tmp_path)) == ARTICLES and stats["news/skipped/stored"] == 2
+    status, stats, err = backfill(
+        tmp_path, f"warc={warc}"
+    )  # the same backfill again: nothing to do, no failure
+    assert status == 0 and stats["news/ccnews/files_read_before"] == 1, err
+
+
+def test_a_file_with_no_warc_record_fails_the_run_and_is_not_recorded(tmp_path: Path) -> None:
+    empty, good = tmp_path / "empty.warc.gz", tmp_path / "good.warc.gz"
+    empty.write_bytes(b"")
+    build_warc(good, pages("yna/article-1.html"), extra=False)
+    status, _, err = backfill(tmp_path, f"warc={empty},{good}")
+    assert status == 3 and "holds no WARC response record" in err and "check=archive" in err
+    with sqlite3.connect(tmp_path / "news.sqlite3") as connection:
+        names = [n for (n,) in connection.execute("select name from archive_files")]
+    assert len(names) == 1 and names[0].startswith(f"{good} hosts=")

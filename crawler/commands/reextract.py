@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import re
 import sys
 from collections import Counter, defaultdict
@@ -21,8 +22,11 @@ from crawler.commands import aligned
 from crawler.commands.crawl import EXIT_MONITOR_FAILED
 from crawler.monitor import FAILED_STAT
 from crawler.spiders.base import NewsSpider, parse_bound
+from crawler.urls import url_key
 from exports.models import ArticleRow, AuthorRow, ImageRow
 from exports.sql import DEFAULT_DATABASE_URL, engine_for
+
+logger = logging.getLogger(__name__)
 
 # The fields a re-extraction may find where the first reading found nothing.
 FIELDS = ("headline", "subtitle", "date_published", "section", "description", "tags", "authors", "main_image")
@@ -81,35 +85,54 @@ class Command(ScrapyCommand):
             missing = [p for p in opts.warc if not Path(p).is_file()]
             if missing:
                 usage_error(f"--warc {missing[0]}: no such file")
-            records = records_in(list(map(Path, opts.warc)), spiders, opts.source, unmatched)
+            folder = Path(self.settings.get("NEWS_WARC_DIR") or ".").resolve()
+            records = records_in(list(map(Path, opts.warc)), spiders, opts.source, unmatched, engine, folder)
         else:
-            records = stored_records(engine, since, until, opts.source)
+            records = stored_records(engine, since, until, opts.source, unmatched)
         before = snapshot(engine)
         crawlers = []
+        for name in sorted(set(records) - set(loader.list())):
+            unmatched["no_such_spider"] += len(records.pop(name))
+            logger.error("Articles of %r not re-read: no spider of that name now", name)
         for name, rereads in sorted(records.items()):
             crawler = self.crawler_process.create_crawler(name)
             crawlers.append(crawler)
             self.crawler_process.crawl(crawler, rereads=rereads, since=opts.since, until=opts.until)
         if crawlers:
             self.crawler_process.start()
+        started = [c for c in crawlers if c.spider is not None]
+        failed_to_start = len(crawlers) - len(started)
+        crawlers = started
         after = snapshot(engine)
         report = changes(before, after, crawlers, sum(map(len, records.values())), unmatched)
         sys.stderr.write(table(crawlers) + "\n")
         sys.stdout.write(json.dumps(report, ensure_ascii=False) + "\n")
-        if self.crawler_process.bootstrap_failed or any(
-            c.stats.get_value("finish_reason") != "finished" for c in crawlers
+        if (
+            self.crawler_process.bootstrap_failed
+            or failed_to_start
+            or any(c.stats.get_value("finish_reason") != "finished" for c in crawlers)
         ):
             self.exitcode = 1
-        elif any(
-            c.stats.get_value(FAILED_STAT) or c.stats.get_value("news/reextract/unreadable") for c in crawlers
+        elif (
+            any(
+                c.stats.get_value(FAILED_STAT) or c.stats.get_value("news/reextract/unreadable")
+                for c in crawlers
+            )
+            or unmatched["unreadable_files"]
+            or unmatched["no_such_spider"]
         ):
             self.exitcode = EXIT_MONITOR_FAILED
 
 
 def stored_records(
-    engine: Engine, since: datetime | None, until: datetime | None, source: str | None
+    engine: Engine,
+    since: datetime | None,
+    until: datetime | None,
+    source: str | None,
+    unmatched: Counter[str],
 ) -> Records:
-    """(WARC file, offset) of each stored article's response, by the spider that stored it."""
+    """(WARC file, offset) of each stored article's response, by the spider that stored it. An article
+    read from a remote file (a CC-NEWS URL) is counted in `unmatched`: fetching it is no re-extraction."""
     query = select(ArticleRow.source, ArticleRow.warc_file, ArticleRow.warc_offset).where(
         ArticleRow.warc_file.is_not(None)
     )
@@ -122,31 +145,63 @@ def stored_records(
     found: Records = defaultdict(list)
     with engine.connect() as connection:
         for row in connection.execute(query.order_by(ArticleRow.warc_file, ArticleRow.warc_offset)):
-            found[row.source].append((row.warc_file, row.warc_offset))
+            if row.warc_file.startswith(("http://", "https://")):
+                unmatched["remote_archive"] += 1
+            else:
+                found[row.source].append((row.warc_file, row.warc_offset))
     return dict(found)
 
 
 def records_in(
-    paths: list[Path], spiders: dict[str, Any], source: str | None, unmatched: Counter[str]
+    paths: list[Path],
+    spiders: dict[str, Any],
+    source: str | None,
+    unmatched: Counter[str],
+    engine: Engine,
+    folder: Path,
 ) -> Records:
     """Every 200 response in these WARC files that is an article of one of the spiders (of `source`), by
-    spider; what is not is counted in `unmatched` by why."""
+    spider, oldest first (the newest fetch of an article is read last, and stays); what is not is counted
+    in `unmatched` by why, and so is a fetch older than the stored article's (it would undo it). A file
+    under NEWS_WARC_DIR is named as the crawl named it."""
     patterns = [(name, re.compile(p)) for name, cls in spiders.items() for p in cls.article_patterns]
-    found: Records = defaultdict(list)
+    candidates: list[tuple[str, str, int, str, datetime]] = []
     for path in paths:
         problems: list[str] = []
+        resolved = path.resolve()
+        name = str(resolved.relative_to(folder)) if resolved.is_relative_to(folder) else str(resolved)
         for response in responses(path, problems):
             if response.status != 200:
                 unmatched["not_200"] += 1
                 continue
-            owner = next((name for name, pattern in patterns if pattern.search(response.url)), None)
+            owner = next((n for n, pattern in patterns if pattern.search(response.url)), None)
             if owner is None:
                 unmatched["not_an_article_url"] += 1
             elif source and owner != source:
                 unmatched["other_source"] += 1
             else:
-                found[owner].append((str(path.resolve()), response.offset))
-        unmatched["unreadable_files"] += bool(problems)
+                candidates.append((owner, name, response.offset, response.url, response.fetched_at))
+        if problems:
+            unmatched["unreadable_files"] += 1
+            for problem in problems:
+                logger.error("WARC file read up to a fault: %s", problem)
+    stored: dict[str, datetime] = {}
+    keys = list({url_key(c[3]) for c in candidates})
+    with engine.connect() as connection:
+        for start in range(0, len(keys), 500):
+            query = select(ArticleRow.url_key, ArticleRow.fetched_at).where(
+                ArticleRow.url_key.in_(keys[start : start + 500])
+            )
+            stored.update(
+                {row.url_key: row.fetched_at for row in connection.execute(query) if row.fetched_at}
+            )
+    found: Records = defaultdict(list)
+    for owner, name, offset, url, fetched_at in sorted(candidates, key=lambda c: c[4]):
+        newest = stored.get(url_key(url))
+        if newest is not None and fetched_at < newest:
+            unmatched["older_than_stored"] += 1
+        else:
+            found[owner].append((name, offset))
     return dict(found)
 
 

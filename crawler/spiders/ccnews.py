@@ -105,19 +105,34 @@ class CcnewsSpider(NewsSpider):
             url, callback=self.parse_file, meta={GIVEN: url, "news_discovery": "warc", SHARED_START: True}
         )
 
+    @property
+    def backfill(self) -> bool:
+        return True  # whatever its window: a run over the past, judged against other backfills
+
+    def ledger_name(self, source: str) -> str:
+        """How a file read to its end is recorded: with the hosts and the window it was read for, so a
+        backfill of other hosts or a wider window reads it again."""
+        since = self.since.isoformat() if self.since else ""
+        until = self.until.isoformat() if self.until else ""
+        return f"{source} hosts={','.join(sorted(self.hosts))} since={since} until={until}"
+
     async def parse_file(self, response: Response) -> AsyncIterator[RawArticle]:
         source = unquote(response.url.split(",", 1)[1])
-        if self.store.file_finished(source):
-            self.crawler.stats.inc_value("news/ccnews/files_read_before")
+        ledger = self.ledger_name(source)
+        stats = self.crawler.stats
+        if self.store.file_finished(ledger):
+            stats.inc_value("news/ccnews/files_read_before")
             return
         problems: list[str] = []
+        tally = [0]  # the file's response records
         try:
-            records = await deferred_to_future(threads.deferToThread(self._records, source, problems))
+            records = await deferred_to_future(threads.deferToThread(self._records, source, problems, tally))
         except (OSError, ValueError) as error:  # urllib's HTTP and URL errors are OSErrors
-            self.crawler.stats.inc_value("news/files_unreadable")
+            stats.inc_value("news/files_unreadable")
             logger.error("CC-NEWS file not read: %s: %s", source, error)
             return
-        while True:
+        stopped = False
+        while not stopped:
             batch = await deferred_to_future(threads.deferToThread(_take, records, _BATCH))
             if not batch:
                 break
@@ -125,19 +140,28 @@ class CcnewsSpider(NewsSpider):
                 raw = self._article(archived, source)
                 if raw is not None:
                     yield raw
-        stats = self.crawler.stats
+            # Stopped (Ctrl-C, a time or item limit): the file is left unfinished, to be read again.
+            stopped = not self.crawler.crawling
+        if stopped:
+            return
         stats.inc_value("news/ccnews/files")
+        if not tally[0] and not problems:
+            stats.inc_value("news/files_unreadable")
+            logger.error("CC-NEWS file not read: %s holds no WARC response record", source)
+            return
         for problem in problems:
             stats.inc_value("news/ccnews/bad_files")
             logger.warning("CC-NEWS file read up to a fault: %s", problem)
-        if not problems:
-            self.store.finish_file(source)
+        # A run limited on purpose (max_items) has not read all the file holds.
+        if not problems and not self.bounded:
+            self.store.finish_file(ledger)
 
-    def _records(self, source: str, problems: list[str]) -> Iterator[ArchivedResponse]:
+    def _records(self, source: str, problems: list[str], tally: list[int]) -> Iterator[ArchivedResponse]:
         stream = _open(source)
-        return _closing(stream, stream_responses(stream, problems, self._wanted))
+        return _closing(stream, stream_responses(stream, problems, lambda url: self._wanted(url, tally)))
 
-    def _wanted(self, url: str) -> bool:
+    def _wanted(self, url: str, tally: list[int]) -> bool:
+        tally[0] += 1
         self.crawler.stats.inc_value("news/ccnews/records")
         host = (urlsplit(url).hostname or "").lower().removeprefix("www.").removeprefix("m.")
         wanted = any(host == h or host.endswith(f".{h}") for h in self.hosts)

@@ -21,7 +21,7 @@ class GenericSpider(NewsSpider):
         self.feed_urls = [u.strip() for u in feed.split(",") if u.strip()]
         self.sitemap_urls = [u.strip() for u in sitemap.split(",") if u.strip()]
         self.article_urls = [u.strip() for u in url.split(",") if u.strip()]
-        if not (self.feed_urls or self.sitemap_urls or self.article_urls):
+        if not (self.feed_urls or self.sitemap_urls or self.article_urls) and self.rereads is None:
             raise ValueError("generic needs -a feed=URL, -a sitemap=URL or -a url=ARTICLE_URL")
         for name, urls in (
             ("feed", self.feed_urls),

@@ -19,7 +19,7 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     with op.batch_alter_table("articles") as batch_op:
-        batch_op.add_column(sa.Column("warc_file", sa.String(length=200), nullable=True))
+        batch_op.add_column(sa.Column("warc_file", sa.Text(), nullable=True))
         batch_op.add_column(sa.Column("warc_offset", sa.BigInteger(), nullable=True))
 
 
