@@ -10,14 +10,15 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, NotRequired, TypedDict
+from typing import Any, ClassVar, NotRequired, TypedDict
 
 from itemadapter import ItemAdapter
 
 from crawler.korean.dates import KST
 
-# What makes an item an article to the pipelines and exporters, whatever its type.
-ARTICLE_KEYS = frozenset({"url", "canonical_url", "headline", "body_text"})
+# What makes an item an article to the pipelines and exporters, whatever its type: the two keys
+# every article has, present even when extraction found nothing else (validate drops those).
+ARTICLE_KEYS = frozenset({"url", "canonical_url"})
 
 
 class Author(TypedDict):
@@ -114,16 +115,48 @@ class Article:
         }
 
 
-def adapt(item: Any) -> ItemAdapter:
-    """`item` read and written through ItemAdapter (an adapter already is)."""
-    return item if isinstance(item, ItemAdapter) else ItemAdapter(item)
+def _default(spec: dataclasses.Field) -> Any:
+    if spec.default_factory is not dataclasses.MISSING:
+        return spec.default_factory()
+    return None if spec.default is dataclasses.MISSING else spec.default
 
 
-def article_adapter(item: Any) -> ItemAdapter | None:
+class ArticleAdapter(ItemAdapter):
+    """ItemAdapter over an article of any type, reading a field the item does not hold (a dict
+    without it, a `scrapy.Item` field never set) as the `Article` schema's default for it, so an
+    article from another tool is read by the same code as ours; writes go to the item as they are."""
+
+    _SPECS: ClassVar = {spec.name: spec for spec in dataclasses.fields(Article)}
+
+    def __getitem__(self, field_name: str) -> Any:
+        try:
+            return super().__getitem__(field_name)
+        except KeyError:
+            if field_name not in self._SPECS:
+                raise
+            return _default(self._SPECS[field_name])
+
+    def __contains__(self, field_name: object) -> bool:
+        # A field the item holds, as ItemAdapter says: a default is a reading, not a value it has.
+        try:
+            super().__getitem__(field_name)
+        except KeyError:
+            return False
+        return True
+
+
+def adapt(item: Any) -> ArticleAdapter:
+    """`item` read and written through ItemAdapter, with the `Article` schema's defaults."""
+    if isinstance(item, ArticleAdapter):
+        return item
+    return ArticleAdapter(item.item if isinstance(item, ItemAdapter) else item)
+
+
+def article_adapter(item: Any) -> ArticleAdapter | None:
     """An article of any item type Scrapy knows (an `Article`, a dict, a `scrapy.Item`, an attrs class)
-    through ItemAdapter; None for any other item (a `RawArticle` not normalized yet), which pipelines
-    and exporters pass on untouched."""
-    if not ItemAdapter.is_item(item):
+    through ItemAdapter; None for any other item, which pipelines and exporters pass on untouched: a
+    `RawArticle` not normalized yet (the page layer's own type), or an item without an article's URLs."""
+    if isinstance(item, RawArticle) or not ItemAdapter.is_item(item):
         return None
-    adapter = ItemAdapter(item)
+    adapter = adapt(item)
     return adapter if set(adapter.field_names()) >= ARTICLE_KEYS else None

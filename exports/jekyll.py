@@ -536,6 +536,8 @@ class JekyllPipeline:
         self.stats.inc_value(f"news/jekyll/{outcome}")
         for key, count in self.writer.dropped.items():
             self.stats.inc_value(f"news/jekyll/dropped_url/{key}", count)
-            logger.info("Left out of %s's post: its %s is not an http(s) URL or a site path", item.url, key)
+            logger.info(
+                "Left out of %s's post: its %s is not an http(s) URL or a site path", article["url"], key
+            )
         self.writer.dropped.clear()
         return item

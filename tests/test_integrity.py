@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from crawler.items import Article
 from crawler.monitor import coverage_counts
-from exports.jekyll import PostWriter, post_filename, render_post
+from exports.jekyll import JekyllPipeline, PostWriter, post_filename, render_post
 from exports.models import ArticleRow, ArticleVersionRow, AuthorRow, NearDuplicateRow
 from exports.sql import SqlPipeline, SqlStore, SqlWriter, engine_for
 from pipelines.dedup import DedupPipeline
@@ -328,9 +328,14 @@ def test_another_form_of_a_link_is_never_a_near_duplicate_of_itself(database_url
     assert fresh.process_item(dataclasses.replace(other)).duplicate_of is None
 
 
+# The Article schema as a scrapy.Item: how a spider written the Scrapy way would declare it.
+ArticleItem = type(
+    "ArticleItem", (scrapy.Item,), {f.name: scrapy.Field() for f in dataclasses.fields(Article)}
+)
+
+
 def _as_scrapy_item(article: Article) -> scrapy.Item:
-    fields = {f.name: scrapy.Field() for f in dataclasses.fields(Article)}
-    return type("ArticleItem", (scrapy.Item,), fields)(dataclasses.asdict(article))
+    return ArticleItem(dataclasses.asdict(article))
 
 
 @pytest.mark.parametrize("kind", ["dict", "scrapy.Item"])
@@ -364,3 +369,53 @@ def test_an_article_of_another_item_type_goes_through_the_pipelines_and_exports_
     writer_posts = PostWriter(tmp_path / "site")
     assert writer_posts.write(other) == "new" and writer_posts.write(expected) == "unchanged"
     assert coverage_counts(ItemAdapter(other)) == coverage_counts(ItemAdapter(expected))
+
+
+SPARSE_KEYS = ("url", "canonical_url", "source", "headline", "body_text", "date_published", "fetched_at")
+
+
+@pytest.mark.parametrize("kind", ["dict", "scrapy.Item"])
+def test_an_article_holding_only_some_fields_reads_the_schemas_defaults_everywhere(
+    database_url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture, kind: str
+) -> None:
+    """An article another spider yields with only the fields it knows (a dict without the rest, a
+    scrapy.Item whose other fields were never set) is validated, stored and posted as the dataclass
+    holding the schema's defaults; its image URL that is no link is left out of the post and logged."""
+    full = dataclasses.replace(
+        YNA, main_image={"url": "javascript:alert(1)", "caption": None, "credit": None}
+    )
+    fields = {key: getattr(full, key) for key in (*SPARSE_KEYS, "main_image")}
+    other = fields if kind == "dict" else ArticleItem(fields)
+    expected = Article(**fields, source_name=None, language="ko")
+    crawler = get_crawler(
+        settings_dict={"DATABASE_URL": database_url, "NEWS_JEKYLL_SITE": str(tmp_path / "site")}
+    )
+    crawler._apply_settings()
+    crawler.spider = None
+    pipelines = [ValidatePipeline.from_crawler(crawler), DedupPipeline.from_crawler(crawler)]
+    stored = SqlPipeline.from_crawler(crawler)
+    stored.open_spider()
+    posts = JekyllPipeline.from_crawler(crawler)
+    with caplog.at_level(logging.INFO, logger="exports.jekyll"):
+        for stage in (*pipelines, stored, posts):
+            stage.process_item(other)
+    stored.close_spider()
+    assert other["language"] == "ko" and other.get("duplicate_of") is None
+    assert crawler.stats.get_value("news/jekyll/dropped_url/image") == 1
+    assert f"Left out of {full.url}'s post: its image" in caplog.text
+    with stored.writer.engine.connect() as connection:
+        row = connection.execute(
+            select(ArticleRow.headline, ArticleRow.subtitle, ArticleRow.categories, ArticleRow.date_source)
+        ).one()
+    assert tuple(row) == (full.headline, None, [], None)
+    assert render_post(other) == render_post(expected)
+    assert posts.writer.write(expected) == "unchanged"
+
+
+@pytest.mark.parametrize("missing", ["headline", "body_text"])
+def test_an_article_of_another_type_without_headline_or_body_is_dropped_not_passed(missing: str) -> None:
+    crawler = get_crawler()
+    crawler._apply_settings()
+    item = {key: getattr(YNA, key) for key in SPARSE_KEYS if key != missing}
+    with pytest.raises(DropItem, match="no_headline" if missing == "headline" else "no_body"):
+        ValidatePipeline.from_crawler(crawler).process_item(item)

@@ -14,10 +14,11 @@ from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 import scrapy
-from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from scrapy.http import Response
+from twisted.python.failure import Failure
 
+from crawler.cli import QuietCommand
 from crawler.pages import page_class_for
 
 
@@ -44,6 +45,7 @@ class CaptureSpider(scrapy.Spider):
         self.any_status = any_status
         self.saved: list[str] = []
         self.refused: list[str] = []
+        self.failed: list[str] = []
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.urls:
@@ -54,6 +56,7 @@ class CaptureSpider(scrapy.Spider):
                 # followed, as a crawl follows them.
                 meta={"handle_httpstatus_list": list(range(400, 600))},
                 dont_filter=True,
+                errback=self.unfetched,
             )
 
     def save(self, response: Response) -> None:
@@ -62,6 +65,10 @@ class CaptureSpider(scrapy.Spider):
             self.refused.append(f"{response.url}: HTTP {response.status}")
             return
         self.saved.append(str(save_fixture(response, self.directory, "scrapy capture")))
+
+    def unfetched(self, failure: Failure) -> None:
+        # One line per page (no DNS, refused, timed out): the operator's fix is the network, not our code.
+        self.failed.append(f"{failure.request.url}: {failure.getErrorMessage()}")
 
 
 def save_fixture(response: Response, directory: Path, by: str) -> Path:
@@ -89,9 +96,10 @@ def save_fixture(response: Response, directory: Path, by: str) -> Path:
     return page
 
 
-class Command(ScrapyCommand):
+class Command(QuietCommand):
     requires_project = True
-    default_settings: ClassVar[dict[str, Any]] = {"LOG_LEVEL": "WARNING"}
+    # Each page gets one line of its own (saved, refused, not fetched); -L INFO shows the whole log.
+    default_settings: ClassVar[dict[str, Any]] = {"LOG_LEVEL": "CRITICAL"}
 
     def syntax(self) -> str:
         return "URL [URL ...] [--dir DIR]"
@@ -120,12 +128,15 @@ class Command(ScrapyCommand):
         spider = crawler.spider
         saved = spider.saved if isinstance(spider, CaptureSpider) else []
         refused = spider.refused if isinstance(spider, CaptureSpider) else []
+        failed = spider.failed if isinstance(spider, CaptureSpider) else []
         for path in saved:
             sys.stdout.write(f"{path}\n")
         for page in refused:
             sys.stderr.write(f"error: not saved, {page} (--any-status saves it anyway)\n")
+        for page in failed:
+            sys.stderr.write(f"error: not fetched, {page}\n")
         if len(saved) < len(args):
-            missing = len(args) - len(saved) - len(refused)
+            missing = len(args) - len(saved) - len(refused) - len(failed)
             if missing:
                 sys.stderr.write(f"error: {missing} of {len(args)} pages could not be fetched\n")
             self.exitcode = 1

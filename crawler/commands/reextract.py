@@ -12,12 +12,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
-from scrapy.commands import ScrapyCommand
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
 from crawler.archive import responses
 from crawler.checks import SettingError, check_database, check_settings, usage_error
+from crawler.cli import QuietCommand
 from crawler.commands import aligned
 from crawler.commands.crawl import EXIT_MONITOR_FAILED
 from crawler.monitor import FAILED_STAT
@@ -33,7 +33,7 @@ FIELDS = ("headline", "subtitle", "date_published", "section", "description", "t
 Records = dict[str, list[tuple[str, int]]]
 
 
-class Command(ScrapyCommand):
+class Command(QuietCommand):
     requires_project = True
     default_settings: ClassVar[dict[str, Any]] = {"LOG_LEVEL": "WARNING"}
 
