@@ -135,6 +135,19 @@ def test_drop_selectors_work_on_a_detached_copy_without_touching_the_page() -> N
     assert [e.tag for e in elements(selector(doc.tree), "#x", whole_document=True)] == ["div"]
 
 
+@pytest.mark.parametrize("declared", ["body_selector", "drop_selectors", "heading_selectors"])
+def test_an_element_selector_reading_text_is_refused_where_it_is_declared(declared: str) -> None:
+    """`::text` or `::attr` in a selector that picks elements would read nothing, quietly: a CSS one is
+    refused when the class is defined, an XPath one on the first page it matches."""
+    query = "div.story::text"
+    value = query if declared == "body_selector" else (query,)
+    with pytest.raises(TypeError, match="must pick elements"):
+        type("Wrong", (ArticlePage,), {declared: value})
+    doc = load("https://example.com/a", SYNTHETIC.encode(), None)
+    with pytest.raises(ValueError, match="must pick elements"):
+        elements(selector(doc.tree), "//p/text()")
+
+
 README = Path(__file__).parents[1] / "README.md"
 
 

@@ -25,7 +25,7 @@ from crawler.korean.dates import EARLIEST, KST, parse_raw_dates, plausible
 from crawler.korean.text import clean_text
 from crawler.pages.body import blocks_from_element, blocks_from_trafilatura, images_around
 from crawler.pages.document import Document, PageError, node_types
-from crawler.pages.select import elements, selector, texts, to_xpath
+from crawler.pages.select import elements, picks_elements, selector, texts, to_xpath
 
 _SEPARATORS = (
     " | ",
@@ -132,6 +132,13 @@ class ArticlePage:
     published_selector: ClassVar[str | None] = None
     modified_selector: ClassVar[str | None] = None
     section_selector: ClassVar[str | None] = None
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # The body, drop and heading selectors pick elements: `::text` there would read nothing, quietly.
+        for query in (cls.body_selector, *cls.drop_selectors, *cls.heading_selectors):
+            if query and not picks_elements(query):
+                raise TypeError(f"{cls.__name__}: {query!r} reads text or an attribute; it must pick elements")
 
     def __init__(self, doc: Document) -> None:
         self.doc = doc

@@ -60,6 +60,11 @@ def to_xpath(query: str, whole_document: bool = False) -> str:
     return " | ".join(merged + others)
 
 
+def picks_elements(query: str) -> bool:
+    """Whether a CSS query picks elements, not text or attributes (XPath is checked on its matches)."""
+    return is_xpath(query) or all(s.pseudo_element is None for s in parse(query))
+
+
 def selector(root: lxml.html.HtmlElement) -> Selector:
     """parsel's Selector over an already parsed tree (or a detached part of one): no second parse."""
     return Selector(root=root, type="html")
@@ -70,8 +75,11 @@ def select(sel: Selector, query: str, whole_document: bool = False) -> SelectorL
 
 
 def elements(sel: Selector, query: str, whole_document: bool = False) -> list[lxml.html.HtmlElement]:
-    """The elements a selector matches (text or attribute matches are left out)."""
-    return [s.root for s in select(sel, query, whole_document) if not isinstance(s.root, str)]
+    """The elements a selector matches; a selector matching text or attributes is a mistake, named."""
+    found = [s.root for s in select(sel, query, whole_document)]
+    if any(isinstance(root, str) for root in found):
+        raise ValueError(f"{query!r} reads text or an attribute; it must pick elements")
+    return found
 
 
 def texts(found: SelectorList[Selector]) -> Iterator[str]:
