@@ -21,6 +21,7 @@ CHOICES = {
     "NEWS_SITE_AUTHORS": ("name", "chirpy"),
 }
 # Shares of something, between 0 and 1.
+RANGES = {"NEWS_WARC_GZIP_LEVEL": (1, 9)}
 SHARES = {
     "NEWS_MONITOR_EXTRACTED",
     "NEWS_MONITOR_ITEM_RATIO",
@@ -112,6 +113,8 @@ def check_settings(settings: Any) -> None:
             raise SettingError(f"-s {name}={value!r}: expected a number above 0")
         if name in NOT_NEGATIVE and typed < 0:
             raise SettingError(f"-s {name}={value!r}: expected 0 or more")
+        if name in RANGES and not RANGES[name][0] <= typed <= RANGES[name][1]:
+            raise SettingError(f"-s {name}={value!r}: expected {RANGES[name][0]} to {RANGES[name][1]}")
     for name, getter in SCRAPY_NUMBERS.items():
         try:
             number = getattr(settings, getter)(name)
