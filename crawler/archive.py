@@ -232,54 +232,130 @@ def responses(
 
 
 def stream_responses(
-    stream: IO[bytes], problems: list[str] | None = None, want: Callable[[str], bool] | None = None
+    stream: IO[bytes],
+    problems: list[str] | None = None,
+    want: Callable[[str], bool] | None = None,
+    damaged: list[str] | None = None,
 ) -> Iterator[ArchivedResponse]:
     """`responses` over an open stream (a local file, or an HTTP download read as it arrives); with
-    `want`, only the responses whose URL it accepts (the others' bodies are skipped unread)."""
-    counted = _Counting(stream)
-    records = ArchiveIterator(counted, arc2warc=True)
+    `want`, only the responses whose URL it accepts (the others' bodies are skipped unread).
+
+    In a file of one gzip member per record (as WARC writers make them, CC-NEWS's included) a damaged
+    record costs only itself: reading goes on at the next member, and the record is named in `damaged`
+    (or `problems` without it). A fault no member follows ends the reading, named in `problems`."""
+    source = _Source(stream)
     name = getattr(stream, "name", None) or getattr(stream, "url", "stream")
-    end = 0
-    try:
-        for record in records:
-            found = _response(record, 0, want)
-            # Asked before the body is read, warcio reads the record to its end, body and all.
-            offset = records.get_record_offset()
-            end = offset + records.get_record_length()
-            member = getattr(records.reader, "decompressor", None)
-            if member is not None and not member.eof:
-                # its gzip member ends before the record: a download cut short in this record
-                raise EOFError(f"the record at offset {offset} is cut short")
-            if found is not None:
-                yield replace(found, offset=offset)
-    except (ArchiveLoadFailed, ValueError, EOFError, OSError, zlib.error) as error:
-        if problems is None:
-            raise
-        problems.append(f"{name}: {' '.join(str(error).split())}")
-        return
+    skipped = problems if damaged is None else damaged
+    end = 0  # where the last whole record ends: the next one begins there
+    begun = 0  # where the current reading began (warcio's offsets in a non-chunked file are no guide)
+    while True:
+        records = ArchiveIterator(source, arc2warc=True)
+        try:
+            for record in records:
+                found = _response(record, 0, want)
+                # Asked before the body is read, warcio reads the record to its end, body and all.
+                offset = records.get_record_offset()
+                member = getattr(records.reader, "decompressor", None)
+                if member is not None and not member.eof:
+                    # its gzip member ends before the record: a download cut short in this record
+                    raise EOFError(f"the record at offset {offset} is cut short")
+                end = offset + records.get_record_length()
+                source.forget_before(end)
+                if found is not None:
+                    yield replace(found, offset=offset)
+        except (ArchiveLoadFailed, ValueError, EOFError, OSError, zlib.error) as error:
+            fault = f"{name}: {' '.join(str(error).split())}"
+            resumed = source.next_member(max(end, begun) + 1) if source.gzipped else None
+            if resumed is None:
+                if problems is None:
+                    raise
+                problems.append(fault)
+                return
+            if skipped is None:
+                raise
+            skipped.append(
+                f"{fault} (the record at offset {max(end, begun)} skipped; read on from {resumed})"
+            )
+            end = begun = resumed
+            continue
+        break
     # warcio ends quietly at a record cut short (a download that stopped): bytes past the last whole
     # record say so.
-    if counted.position > end + 4:
-        cut = f"{name}: {counted.position - end} bytes after offset {end} hold no whole record (cut short?)"
+    if source.read_to > end + 4:
+        cut = f"{name}: {source.read_to - end} bytes after offset {end} hold no whole record (cut short?)"
         if problems is None:
             raise ValueError(cut)
         problems.append(cut)
 
 
-class _Counting:
-    """A stream that knows how far it has been read (an HTTP download cannot `tell`)."""
+class _Source:
+    """The raw stream as warcio reads it, keeping the bytes since the last whole record, so that reading
+    can start again at the next gzip member after a damaged one (a download cannot seek back)."""
+
+    _MEMBER = b"\x1f\x8b\x08"  # gzip magic and deflate: where a member may begin
 
     def __init__(self, stream: IO[bytes]) -> None:
         self.stream = stream
-        self.position = 0
+        self.position = 0  # where the next read begins
+        self.kept = bytearray()  # raw bytes from `kept_from` up to `read_to`
+        self.kept_from = 0
+        self.read_to = 0
+        self.gzipped: bool | None = None
 
     def read(self, size: int = -1) -> bytes:
-        data = self.stream.read(size)
+        if self.position < self.read_to:  # bytes read before, handed out again after a rewind
+            start = self.position - self.kept_from
+            data = bytes(self.kept[start : None if size < 0 else start + size])
+        else:
+            data = self.stream.read(size)
+            self.kept += data
+            self.read_to += len(data)
+        if self.gzipped is None and data:
+            self.gzipped = data.startswith(b"\x1f\x8b")
         self.position += len(data)
         return data
 
     def tell(self) -> int:
         return self.position
+
+    def forget_before(self, position: int) -> None:
+        drop = min(position, self.read_to) - self.kept_from
+        if drop > 0:
+            del self.kept[:drop]
+            self.kept_from += drop
+
+    def next_member(self, start: int) -> int | None:
+        """The position of the first gzip member at or after `start` that opens a WARC or ARC record
+        (reading on as far as needed), the reading rewound to it; None at the end of the stream."""
+        while True:
+            found = self.kept.find(self._MEMBER, max(start - self.kept_from, 0))
+            if found < 0:
+                start = max(start, self.read_to - len(self._MEMBER) + 1)
+                if not self._more():
+                    return None
+                continue
+            if len(self.kept) - found < 512 and self._more():
+                continue  # too few bytes after the candidate yet to tell a member from chance
+            if _opens_record(bytes(self.kept[found : found + 512])):
+                self.position = self.kept_from + found
+                self.forget_before(self.position)
+                return self.position
+            start = self.kept_from + found + 1
+
+    def _more(self) -> bool:
+        data = self.stream.read(65536)
+        self.kept += data
+        self.read_to += len(data)
+        return bool(data)
+
+
+def _opens_record(head: bytes) -> bool:
+    """Whether gzip data begins with a WARC record (`WARC/1.x`) or an ARC one (a URL or `filedesc:`)."""
+    try:
+        text = zlib.decompressobj(zlib.MAX_WBITS + 16).decompress(head, 64)
+    except zlib.error:
+        return False
+    return text.startswith((b"WARC/", b"filedesc:", b"http:", b"https:", b"dns:"))
 
 
 def _warc_date(value: str) -> datetime:

@@ -8,16 +8,20 @@ import sqlite3
 import subprocess
 import sys
 from datetime import UTC, datetime
+from io import BytesIO
 from pathlib import Path
 
 import pytest
 from warcio.archiveiterator import ArchiveIterator
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
 
-from crawler.archive import read_record, responses
+from crawler.archive import read_record, responses, stream_responses
 from crawler.replaysite import CLOCK, MODELS
 
 ROOT = Path(__file__).parents[1]
 CORPUS_WARC = ROOT.parent / "shared" / "corpus" / "warc"
+FIXTURES = ROOT / "tests" / "fixtures"
 
 
 def replay(out: Path, *args: str, patch: str = "") -> subprocess.CompletedProcess[str]:
@@ -143,6 +147,54 @@ def test_real_warc_and_arc_files_of_other_tools_are_read_and_their_faults_report
     first = next(responses(CORPUS_WARC / "example.warc.gz"))
     assert first.url.startswith("http") and first.status == 200 and first.body.lstrip()[:1] == b"<"
     assert "Content-Encoding" not in first.headers  # the body comes decoded
+
+
+class _Download:
+    """A stream that cannot seek or tell, as an HTTP download is read."""
+
+    def __init__(self, data: bytes) -> None:
+        self.data = BytesIO(data)
+
+    def read(self, size: int = -1) -> bytes:
+        return self.data.read(size)
+
+
+def _member(url: str, body: bytes) -> bytes:
+    writer = WARCWriter(None, warc_version="1.1")
+    http = StatusAndHeaders("200 OK", [("Content-Type", "text/html")], protocol="HTTP/1.1")
+    record = writer.create_warc_record(url, "response", payload=BytesIO(body), http_headers=http)
+    out = BytesIO()
+    WARCWriter(out, gzip=True).write_record(record)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("where", ["file", "download"])
+def test_a_damaged_record_is_skipped_and_the_records_after_it_are_read(tmp_path: Path, where: str) -> None:
+    """One gzip member per record: a member whose compressed bytes are overwritten costs only its record,
+    from a file or from a stream that cannot seek back; the skipped record is named with its offset."""
+    page = (FIXTURES / "yna" / "article-1.html").read_bytes()
+    members = [_member(f"https://www.yna.co.kr/view/AKR{n}", page) for n in range(4)]
+    broken = bytearray(members[1])
+    broken[len(broken) // 2 : len(broken) // 2 + 64] = bytes(64)
+    members[1] = bytes(broken)
+    data = b"".join(members)
+    path = tmp_path / "damaged.warc.gz"
+    path.write_bytes(data)
+    problems: list[str] = []
+    damaged: list[str] = []
+    if where == "file":
+        with open(path, "rb") as stream:
+            got = list(stream_responses(stream, problems, damaged=damaged))
+    else:
+        got = list(stream_responses(_Download(data), problems, damaged=damaged))
+    assert [r.url[-4:] for r in got] == ["AKR0", "AKR2", "AKR3"]
+    assert all(r.body == page for r in got)
+    assert [r.offset for r in got] == [0, len(members[0]) + len(members[1]), data.rindex(members[3])]
+    assert not problems and len(damaged) == 1 and f"offset {len(members[0])} skipped" in damaged[0]
+    # each record read back where its offset says
+    assert [read_record(path, r.offset).url for r in got] == [r.url for r in got]
+    # without a list for them, damaged records are problems of the reading, which still goes on
+    assert len(list(responses(path, problems))) == 3 and len(problems) == 1
 
 
 BROKEN = """

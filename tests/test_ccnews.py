@@ -45,8 +45,16 @@ def _record(
     return out.getvalue()
 
 
-def build_warc(path: Path, pages: list[SavedPage], *, extra: bool = True, truncated: bool = False) -> None:
-    """A CC-NEWS-like file: a response record per page, its bytes as captured."""
+def build_warc(
+    path: Path,
+    pages: list[SavedPage],
+    *,
+    extra: bool = True,
+    truncated: bool = False,
+    damaged: int | None = None,
+) -> None:
+    """A CC-NEWS-like file: a response record per page, its bytes as captured; with `damaged`, that
+    page's record has bytes in the middle of its compressed data overwritten (a disk or transfer fault)."""
     writer = WARCWriter(BytesIO(), gzip=True)
     chunks = []
     for page in pages:
@@ -65,6 +73,11 @@ def build_warc(path: Path, pages: list[SavedPage], *, extra: bool = True, trunca
                 writer, url, b"gone", {"Content-Type": "text/html"}, "2022-09-08T00:00:00Z", "404 Not Found"
             )
         )
+    if damaged is not None:
+        record = bytearray(chunks[damaged])
+        middle = len(record) // 2
+        record[middle : middle + 64] = bytes(64)
+        chunks[damaged] = bytes(record)
     if truncated:
         chunks.append(chunks[-1][: len(chunks[-1]) // 2])  # a download cut off mid-record
     path.write_bytes(b"".join(chunks))
@@ -131,6 +144,20 @@ def test_a_backfill_run_again_skips_the_files_it_finished_and_rereads_one_cut_sh
     assert again["news/ccnews/files_read_before"] == 1  # the whole file
     assert again["news/skipped/stored"] == 2 and again.get("item_scraped_count", 0) == 0  # no doubles
     assert len(stored(tmp_path)) == 3
+
+
+def test_a_damaged_record_costs_only_itself_and_the_file_is_read_to_its_end(tmp_path: Path) -> None:
+    names = ("yna/article-1.html", "naver/article-2.html", "mk/article-1.html.gz", "naver/article-3.html")
+    warc = tmp_path / "CC-NEWS-20240530000000-00002.warc.gz"
+    build_warc(warc, pages(*names), extra=False, damaged=1)  # Naver's 2024 page
+    status, first, err = backfill(tmp_path, f"warc={warc}")
+    assert status == 0, err
+    # the records on both sides of the damaged one: Yonhap and Naver's other page (mk has no spider)
+    assert set(stored(tmp_path)) == {page.url for page in pages(names[0], names[3])}
+    assert first["news/ccnews/bad_records"] == 1 and "CC-NEWS record damaged" in err
+    assert "bad_files" not in str(first)  # the file was read to its end, and is recorded
+    status, again, _ = backfill(tmp_path, f"warc={warc}")
+    assert status == 0 and again["news/ccnews/files_read_before"] == 1
 
 
 def test_an_index_file_of_paths_and_an_http_download_are_read_as_streams(tmp_path: Path) -> None:

@@ -138,7 +138,9 @@ class ArticlePage:
         # The body, drop and heading selectors pick elements: `::text` there would read nothing, quietly.
         for query in (cls.body_selector, *cls.drop_selectors, *cls.heading_selectors):
             if query and not picks_elements(query):
-                raise TypeError(f"{cls.__name__}: {query!r} reads text or an attribute; it must pick elements")
+                raise TypeError(
+                    f"{cls.__name__}: {query!r} reads text or an attribute; it must pick elements"
+                )
 
     def __init__(self, doc: Document) -> None:
         self.doc = doc

@@ -123,10 +123,13 @@ class CcnewsSpider(NewsSpider):
         if self.store.file_finished(ledger):
             stats.inc_value("news/ccnews/files_read_before")
             return
-        problems: list[str] = []
+        problems: list[str] = []  # faults that ended the file's reading
+        damaged: list[str] = []  # records skipped, the reading gone on after them
         tally = [0]  # the file's response records
         try:
-            records = await deferred_to_future(threads.deferToThread(self._records, source, problems, tally))
+            records = await deferred_to_future(
+                threads.deferToThread(self._records, source, problems, damaged, tally)
+            )
         except (OSError, ValueError) as error:  # urllib's HTTP and URL errors are OSErrors
             stats.inc_value("news/files_unreadable")
             logger.error("CC-NEWS file not read: %s: %s", source, error)
@@ -149,6 +152,9 @@ class CcnewsSpider(NewsSpider):
             stats.inc_value("news/files_unreadable")
             logger.error("CC-NEWS file not read: %s holds no WARC response record", source)
             return
+        for record in damaged:
+            stats.inc_value("news/ccnews/bad_records")
+            logger.warning("CC-NEWS record damaged: %s", record)
         for problem in problems:
             stats.inc_value("news/ccnews/bad_files")
             logger.warning("CC-NEWS file read up to a fault: %s", problem)
@@ -156,9 +162,13 @@ class CcnewsSpider(NewsSpider):
         if not problems and not self.bounded:
             self.store.finish_file(ledger)
 
-    def _records(self, source: str, problems: list[str], tally: list[int]) -> Iterator[ArchivedResponse]:
+    def _records(
+        self, source: str, problems: list[str], damaged: list[str], tally: list[int]
+    ) -> Iterator[ArchivedResponse]:
         stream = _open(source)
-        return _closing(stream, stream_responses(stream, problems, lambda url: self._wanted(url, tally)))
+        return _closing(
+            stream, stream_responses(stream, problems, lambda url: self._wanted(url, tally), damaged)
+        )
 
     def _wanted(self, url: str, tally: list[int]) -> bool:
         tally[0] += 1
