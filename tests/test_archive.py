@@ -276,3 +276,18 @@ def test_reextract_fails_loudly_on_a_record_it_cannot_read(tmp_path: Path) -> No
     status, report, err = reextract(tmp_path)
     assert status == 3 and report["unreadable"] == 1 and report["read"] == 6
     assert "Archived response yna-" in err and "not read" in err
+
+
+def test_reextract_never_reads_another_pages_record_into_an_article(tmp_path: Path) -> None:
+    """A pointer that opens a whole record of another page (rows copied between databases, a file
+    replaced) is refused, not read into the article."""
+    assert replay(tmp_path, "yna").returncode == 0
+    with sqlite3.connect(tmp_path / "news.sqlite3") as connection:
+        (first, second) = connection.execute(
+            "select id, url, warc_offset from articles order by id limit 2"
+        ).fetchall()
+        connection.execute("update articles set warc_offset = ? where id = ?", (second[2], first[0]))
+    status, report, err = reextract(tmp_path)
+    assert status == 3 and report["unreadable"] == 1 and report["updated"] == 0
+    assert f"it holds {second[1]}, not {first[1]}" in err
+    assert rows(tmp_path, f"select url, version from articles where id = {first[0]}") == [(first[1], 1)]

@@ -30,7 +30,8 @@ logger = logging.getLogger(__name__)
 
 # The fields a re-extraction may find where the first reading found nothing.
 FIELDS = ("headline", "subtitle", "date_published", "section", "description", "tags", "authors", "main_image")
-Records = dict[str, list[tuple[str, int]]]
+# By spider: (WARC file, offset, the URL the record must hold).
+Records = dict[str, list[tuple[str, int, str]]]
 
 
 class Command(QuietCommand):
@@ -133,7 +134,7 @@ def stored_records(
 ) -> Records:
     """(WARC file, offset) of each stored article's response, by the spider that stored it. An article
     read from a remote file (a CC-NEWS URL) is counted in `unmatched`: fetching it is no re-extraction."""
-    query = select(ArticleRow.source, ArticleRow.warc_file, ArticleRow.warc_offset).where(
+    query = select(ArticleRow.source, ArticleRow.url, ArticleRow.warc_file, ArticleRow.warc_offset).where(
         ArticleRow.warc_file.is_not(None)
     )
     if since:
@@ -148,7 +149,7 @@ def stored_records(
             if row.warc_file.startswith(("http://", "https://")):
                 unmatched["remote_archive"] += 1
             else:
-                found[row.source].append((row.warc_file, row.warc_offset))
+                found[row.source].append((row.warc_file, row.warc_offset, row.url))
     return dict(found)
 
 
@@ -201,7 +202,7 @@ def records_in(
         if newest is not None and fetched_at < newest:
             unmatched["older_than_stored"] += 1
         else:
-            found[owner].append((name, offset))
+            found[owner].append((name, offset, url))
     return dict(found)
 
 

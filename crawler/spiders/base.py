@@ -32,6 +32,7 @@ from crawler.pages import ArticlePage, PageError, extract
 from crawler.pages.generic import MAX_BODY_CHARS
 from crawler.spiders.discovery import Entry, listing_entries, parse_feed, parse_sitemap
 from crawler.store import ArticleStore, store_for
+from crawler.urls import url_key
 
 logger = logging.getLogger(__name__)
 
@@ -117,7 +118,7 @@ class NewsSpider(scrapy.Spider):
         max_pages: str | int | None = None,
         max_items: str | int | None = None,
         refresh: str | None = None,
-        rereads: list[tuple[str, int]] | None = None,
+        rereads: list[tuple[str, int, str]] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
@@ -182,13 +183,17 @@ class NewsSpider(scrapy.Spider):
             yield request
 
     def reread(self) -> Iterator[RawArticle]:
-        """`scrapy reextract`: the articles of archived responses, `rereads` as (WARC file, offset), read
-        again by today's page layer; nothing is fetched. A record that cannot be read is counted."""
+        """`scrapy reextract`: the articles of archived responses, `rereads` as (WARC file, offset, the
+        URL the record must hold), read again by today's page layer; nothing is fetched. A record that
+        cannot be read, or holds another page than the article's, is counted."""
         assert self.rereads is not None
         folder = Path(self.settings.get("NEWS_WARC_DIR") or ".")
-        for name, offset in self.rereads:
+        for name, offset, url in self.rereads:
             try:
                 archived = read_record(folder / name, offset)
+                if url_key(archived.url) != url_key(url):
+                    # a pointer gone wrong (a file replaced, rows copied): never another page's text
+                    raise ValueError(f"it holds {archived.url}, not {url}")
             except (OSError, ValueError, ArchiveLoadFailed) as error:
                 self.crawler.stats.inc_value("news/reextract/unreadable")
                 logger.error("Archived response %s:%d not read: %s", name, offset, error)
