@@ -29,6 +29,7 @@ from itemadapter import ItemAdapter
 from scrapy import signals
 from sqlalchemy import (
     Engine,
+    Select,
     String,
     Table,
     bindparam,
@@ -816,6 +817,18 @@ class SqlStore:
             self.staged_signatures.pop(key, None)
 
 
+def published_in(query: Select, since: datetime | None, until: datetime | None, source: str | None) -> Select:
+    """`query` narrowed to articles published in [since, until] and of `source` (each where given): the
+    selection `scrapy export` and `scrapy reextract` share."""
+    if since:
+        query = query.where(ArticleRow.date_published >= since)
+    if until:
+        query = query.where(ArticleRow.date_published <= until)
+    if source:
+        query = query.where(ArticleRow.source == source)
+    return query
+
+
 def read_articles(
     engine: Engine,
     since: datetime | None = None,
@@ -827,13 +840,7 @@ def read_articles(
     from sqlalchemy.orm import Session, selectinload
 
     query = select(ArticleRow).options(selectinload(ArticleRow.authors), selectinload(ArticleRow.images))
-    if since:
-        query = query.where(ArticleRow.date_published >= since)
-    if until:
-        query = query.where(ArticleRow.date_published <= until)
-    if source:
-        query = query.where(ArticleRow.source == source)
-    query = query.order_by(ArticleRow.date_published, ArticleRow.id)
+    query = published_in(query, since, until, source).order_by(ArticleRow.date_published, ArticleRow.id)
     with Session(engine) as session:
         for row in session.scalars(query.execution_options(yield_per=batch)):
             yield article_from_row(row)

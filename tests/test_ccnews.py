@@ -160,6 +160,21 @@ def test_a_damaged_record_costs_only_itself_and_the_file_is_read_to_its_end(tmp_
     assert status == 0 and again["news/ccnews/files_read_before"] == 1
 
 
+@pytest.mark.parametrize("given", ["warc", "text"])
+def test_an_index_that_is_no_list_of_warc_paths_fails_the_run_in_one_line(tmp_path: Path, given: str) -> None:
+    if given == "warc":
+        index = tmp_path / "CC-NEWS-20240530000000-00003.warc.gz"
+        build_warc(index, pages("yna/article-1.html"), extra=False)
+    else:
+        index = tmp_path / "notes.txt"
+        index.write_text("crawl-data/CC-NEWS/2024/05/CC-NEWS-1.warc.gz\nsee the README\n", encoding="utf-8")
+    status, stats, err = backfill(tmp_path, f"paths={index}")
+    assert status == 3 and stats["news/files_unreadable"] == 1 and "Error while reading start" not in err
+    why = "a WARC file given as its index" if given == "warc" else "line 2 is no WARC file's path"
+    assert f"CC-NEWS index not read: {index}: " in err and why in err
+    assert not (tmp_path / "news.sqlite3").exists() or not stored(tmp_path)
+
+
 def test_an_index_file_of_paths_and_an_http_download_are_read_as_streams(tmp_path: Path) -> None:
     month = tmp_path / "crawl-data" / "CC-NEWS" / "2024" / "05"
     month.mkdir(parents=True)

@@ -24,7 +24,7 @@ from crawler.monitor import FAILED_STAT
 from crawler.spiders.base import NewsSpider, parse_bound
 from crawler.urls import url_key
 from exports.models import ArticleRow, AuthorRow, ImageRow
-from exports.sql import DEFAULT_DATABASE_URL, engine_for
+from exports.sql import DEFAULT_DATABASE_URL, engine_for, published_in
 
 logger = logging.getLogger(__name__)
 
@@ -134,15 +134,14 @@ def stored_records(
 ) -> Records:
     """(WARC file, offset) of each stored article's response, by the spider that stored it. An article
     read from a remote file (a CC-NEWS URL) is counted in `unmatched`: fetching it is no re-extraction."""
-    query = select(ArticleRow.source, ArticleRow.url, ArticleRow.warc_file, ArticleRow.warc_offset).where(
-        ArticleRow.warc_file.is_not(None)
+    query = published_in(
+        select(ArticleRow.source, ArticleRow.url, ArticleRow.warc_file, ArticleRow.warc_offset).where(
+            ArticleRow.warc_file.is_not(None)
+        ),
+        since,
+        until,
+        source,
     )
-    if since:
-        query = query.where(ArticleRow.date_published >= since)
-    if until:
-        query = query.where(ArticleRow.date_published <= until)
-    if source:
-        query = query.where(ArticleRow.source == source)
     found: Records = defaultdict(list)
     with engine.connect() as connection:
         for row in connection.execute(query.order_by(ArticleRow.warc_file, ArticleRow.warc_offset)):

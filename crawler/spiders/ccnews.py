@@ -91,7 +91,12 @@ class CcnewsSpider(NewsSpider):
             return
         sources = list(self.warcs)
         if self.paths:
-            listed = await deferred_to_future(threads.deferToThread(_read_index, self.paths))
+            try:
+                listed = await deferred_to_future(threads.deferToThread(_read_index, self.paths))
+            except (OSError, ValueError) as error:  # urllib's errors are OSErrors; bad text ValueErrors
+                self.crawler.stats.inc_value("news/files_unreadable")
+                logger.error("CC-NEWS index not read: %s: %s", self.paths, error)
+                listed = []
             sources += [urljoin(self.base, line) for line in listed]
         for source in sources:
             local = not source.startswith(("http://", "https://"))
@@ -217,13 +222,27 @@ def _site_spiders(settings: Any) -> list[type[NewsSpider]]:
     ]
 
 
+# A line of an index: a path or URL of one (W)ARC file, as CC-NEWS's `warc.paths.gz` lists them.
+_WARC_PATH_RE = re.compile(r"^\S+\.(?:warc|arc)(?:\.gz)?$", re.IGNORECASE)
+
+
 def _read_index(paths: str) -> list[str]:
     """The WARC paths of a CC-NEWS index file (`warc.paths.gz`, gzipped or not, a file or a URL)."""
     with _open(paths) as stream:
         data = stream.read()
     if data[:2] == b"\x1f\x8b":
         data = gzip.decompress(data)
-    return [line.strip() for line in data.decode("utf-8").splitlines() if line.strip()]
+    if data.startswith((b"WARC/", b"filedesc:")):
+        raise ValueError("a WARC file given as its index (-a warc= reads it)")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValueError("not a list of paths: no text") from None
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    for number, line in enumerate(lines, 1):
+        if not _WARC_PATH_RE.match(line):
+            raise ValueError(f"line {number} is no WARC file's path ({line[:80]!r}): is this an index?")
+    return lines
 
 
 def _open(source: str) -> IO[bytes]:
