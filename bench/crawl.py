@@ -189,7 +189,7 @@ def main() -> int:
     )
     print(f"scrapy bench (empty pages, no pipelines): {anchor:,.0f} pages/min")
     print(
-        f"ratio: {ours / anchor:.0%} of scrapy bench (target: at least 40%)"
+        f"ratio: {ours / anchor:.0%} of scrapy bench (target: at least 50%)"
         if anchor
         else "scrapy bench gave no rate"
     )
