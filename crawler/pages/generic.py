@@ -570,7 +570,8 @@ def _copy(element: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
 
 
 def _size(element: lxml.html.HtmlElement) -> int:
-    return sum(1 for _ in element.iter())
+    # counted by libxml2: iterating in Python makes an object of every element (5x the time)
+    return int(element.xpath("count(descendant-or-self::*)"))
 
 
 def _as_document(element: lxml.html.HtmlElement) -> lxml.html.HtmlElement:
