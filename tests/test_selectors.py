@@ -121,7 +121,9 @@ def test_queries_read_as_parsel_reads_them(query: str, expected: list[str]) -> N
 def test_alternatives_of_one_element_each_are_one_walk_and_ids_use_the_index() -> None:
     assert to_xpath(".a, .b").count("descendant-or-self::") == 1
     # a cheap sieve every alternative implies turns most elements away before the exact class tests
-    assert to_xpath(".a, h2.b, #c").startswith("descendant-or-self::*[contains(@class, 'a') or contains(@class, 'b') or @id = 'c'][")
+    assert to_xpath(".a, h2.b, #c").startswith(
+        "descendant-or-self::*[contains(@class, 'a') or contains(@class, 'b') or @id = 'c']["
+    )
     # classes only: elements without one are turned away first; `sub` stands for `subtitle` too
     assert to_xpath(".subtitle, h2.sub").startswith("descendant-or-self::*[@class][contains(@class, 'sub')][")
     assert to_xpath(".a::text, .b::text").endswith("]/text()")
