@@ -118,7 +118,7 @@ def test_queries_read_as_parsel_reads_them(query: str, expected: list[str]) -> N
     assert as_shell_reads(SYNTHETIC, query) == expected
 
 
-def test_alternatives_of_one_element_each_are_one_walk_and_ids_use_the_index() -> None:
+def test_alternatives_of_one_element_each_are_one_walk() -> None:
     assert to_xpath(".a, .b").count("descendant-or-self::") == 1
     # a cheap sieve every alternative implies turns most elements away before the exact class tests
     assert to_xpath(".a, h2.b, #c").startswith(
@@ -128,9 +128,21 @@ def test_alternatives_of_one_element_each_are_one_walk_and_ids_use_the_index() -
     assert to_xpath(".subtitle, h2.sub").startswith("descendant-or-self::*[@class][contains(@class, 'sub')][")
     assert to_xpath(".a::text, .b::text").endswith("]/text()")
     assert to_xpath(".a::text, .b").count("descendant-or-self::") == 2
-    assert to_xpath("#x", whole_document=True) == "id('x')"
     # a detached copy has no id index: the query stays a walk
     assert to_xpath("#x") == "descendant-or-self::*[@id = 'x']"
+
+
+ANCHORS = """<html><body><a name="story">anchor</a><div id="story">body</div>
+<p id="twice">one</p><p id="twice">two</p></body></html>"""
+
+
+@pytest.mark.parametrize(("query", "expected"), [("#story", ["body"]), ("#twice", ["one", "two"])])
+def test_an_id_reads_the_elements_that_have_it_not_anchors_of_that_name(
+    query: str, expected: list[str]
+) -> None:
+    """libxml2's id index holds `<a name>` anchors and one element per id; CSS means neither."""
+    doc = load("https://example.com/a", ANCHORS.encode(), None)
+    assert ArticlePage(doc).select(query) == expected == as_shell_reads(ANCHORS, query)
 
 
 def test_drop_selectors_work_on_a_detached_copy_without_touching_the_page() -> None:
@@ -138,7 +150,7 @@ def test_drop_selectors_work_on_a_detached_copy_without_touching_the_page() -> N
     body = doc.tree.find(".//body")
     copied = selector(body.__copy__())
     assert [e.tag for e in elements(copied, "#x, p.a")] == ["div", "p"]
-    assert [e.tag for e in elements(selector(doc.tree), "#x", whole_document=True)] == ["div"]
+    assert [e.tag for e in elements(selector(doc.tree), "#x")] == ["div"]
 
 
 @pytest.mark.parametrize("declared", ["body_selector", "drop_selectors", "heading_selectors"])

@@ -156,7 +156,7 @@ class ArticlePage:
         element's whole text, or the text nodes (`::text`) or attribute values (`::attr(name)`) read."""
         if not query:
             return []
-        found = (clean_text(t) for t in texts(self.selector.xpath(to_xpath(query, True))))
+        found = (clean_text(t) for t in texts(self.selector.xpath(to_xpath(query))))
         return [t for t in found if t]
 
     def select_one(self, query: str | None) -> str | None:
@@ -259,7 +259,7 @@ class ArticlePage:
         return title
 
     def subtitle(self) -> str | None:
-        for found in self.selector.xpath(to_xpath(self.subtitle_selector or _GENERIC_SUBTITLE, True)):
+        for found in self.selector.xpath(to_xpath(self.subtitle_selector or _GENERIC_SUBTITLE)):
             lines = [clean_text(found.root)] if isinstance(found.root, str) else _lines(found.root)
             lines = [line for line in lines if line]
             if lines:
@@ -369,7 +369,7 @@ class ArticlePage:
     def body_element(self) -> lxml.html.HtmlElement | None:
         """The element a site declares as its body (`body_selector`), if the page has it: the first in
         document order."""
-        found = elements(self.selector, self.body_selector, True) if self.body_selector else []
+        found = elements(self.selector, self.body_selector) if self.body_selector else []
         return found[0] if found else None
 
     def blocks(self) -> list[Block]:
@@ -383,7 +383,7 @@ class ArticlePage:
             if sum(len(b.text) for b in blocks) >= _MIN_BODY_TEXT:
                 return blocks
         blocks = []
-        marked = elements(self.selector, _GENERIC_BODY, True)
+        marked = elements(self.selector, _GENERIC_BODY)
         if marked and _size(marked[0]) > _TRAFILATURA_MAX_ELEMENTS:
             blocks = blocks_from_element(
                 marked[0], self.doc.url, self.drop_selectors, self.heading_selectors, MAX_BODY_CHARS
@@ -465,7 +465,7 @@ class ArticlePage:
         og_type = (self.doc.meta_first("og:type") or "").lower()
         if self.doc.article_nodes() or og_type == "article" or self.body_element() is not None:
             return True
-        if elements(self.selector, _GENERIC_BODY, True):
+        if elements(self.selector, _GENERIC_BODY):
             return True
         headline = _key(self.headline() or "")
         return len(headline) >= 12 and any(_key(_text(h1)) == headline for h1 in self.tree.iter("h1"))

@@ -25,7 +25,6 @@ _ANY = "descendant-or-self::*"
 _ONE_ELEMENT_RE = re.compile(
     r"^descendant-or-self::(?P<tag>\*|[\w-]+)(?:\[(?P<test>.*)\])?(?P<suffix>/text\(\)|/@[\w:-]+)?$"
 )
-_ID_STEP_RE = re.compile(r"^descendant-or-self::\*\[@id = '([^']+)'\]")
 
 
 def is_xpath(query: str) -> bool:
@@ -33,19 +32,18 @@ def is_xpath(query: str) -> bool:
 
 
 @lru_cache(maxsize=1024)
-def to_xpath(query: str, whole_document: bool = False) -> str:
+def to_xpath(query: str) -> str:
     """The XPath parsel would run for `query`, made cheap on 300 KB pages: the alternatives that each test
     one element (`em.byline`, `.reporter`, `h2.sub`), reading the same pseudo-element, become a single
     walk of the page instead of one each; the others stay as they are, in the same union (so matches
-    still come in document order). A lone alternative is left alone (`em.x` walks only `em`s), and, for
-    queries of a whole parsed page, a lone `#id` uses the parser's id index (which knows nothing of
-    detached copies, hence the flag)."""
+    still come in document order). A lone alternative is left alone (`em.x` walks only `em`s). libxml2's
+    `id()` index is not used for `#id`: it holds `<a name>` anchors too, and one element per id."""
     if is_xpath(query):
         return query
     parsed = parse(query)
     branches = [_TRANSLATOR.selector_to_xpath(s, translate_pseudo_elements=True) for s in parsed]
     if len(branches) == 1:
-        return _ID_STEP_RE.sub(r"id('\1')", branches[0]) if whole_document else branches[0]
+        return branches[0]
     walks: dict[str, list[tuple[str, str | None]]] = {}
     others: list[str] = []
     for branch, one in zip(branches, parsed, strict=True):
@@ -103,13 +101,13 @@ def selector(root: lxml.html.HtmlElement) -> Selector:
     return Selector(root=root, type="html")
 
 
-def select(sel: Selector, query: str, whole_document: bool = False) -> SelectorList[Selector]:
-    return sel.xpath(to_xpath(query, whole_document))
+def select(sel: Selector, query: str) -> SelectorList[Selector]:
+    return sel.xpath(to_xpath(query))
 
 
-def elements(sel: Selector, query: str, whole_document: bool = False) -> list[lxml.html.HtmlElement]:
+def elements(sel: Selector, query: str) -> list[lxml.html.HtmlElement]:
     """The elements a selector matches; a selector matching text or attributes is a mistake, named."""
-    found = [s.root for s in select(sel, query, whole_document)]
+    found = [s.root for s in select(sel, query)]
     if any(isinstance(root, str) for root in found):
         raise ValueError(f"{query!r} reads text or an attribute; it must pick elements")
     return found
