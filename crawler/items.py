@@ -138,6 +138,8 @@ class ArticleAdapter(ItemAdapter):
 
     def __contains__(self, field_name: object) -> bool:
         # A field the item holds, as ItemAdapter says: a default is a reading, not a value it has.
+        if not isinstance(field_name, str):
+            return False
         try:
             super().__getitem__(field_name)
         except KeyError:

@@ -68,7 +68,8 @@ class CaptureSpider(scrapy.Spider):
 
     def unfetched(self, failure: Failure) -> None:
         # One line per page (no DNS, refused, timed out): the operator's fix is the network, not our code.
-        self.failed.append(f"{failure.request.url}: {failure.getErrorMessage()}")
+        url = failure.request.url  # type: ignore[attr-defined]  # Scrapy attaches it for errbacks
+        self.failed.append(f"{url}: {failure.getErrorMessage()}")
 
 
 def save_fixture(response: Response, directory: Path, by: str) -> Path:

@@ -44,7 +44,7 @@ def to_xpath(query: str) -> str:
     branches = [_TRANSLATOR.selector_to_xpath(s, translate_pseudo_elements=True) for s in parsed]
     if len(branches) == 1:
         return branches[0]
-    walks: dict[str, list[tuple[str, str | None]]] = {}
+    walks: dict[str, list[tuple[str, tuple[str, str] | None]]] = {}
     others: list[str] = []
     for branch, one in zip(branches, parsed, strict=True):
         found = _ONE_ELEMENT_RE.match(branch)
