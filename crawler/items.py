@@ -147,6 +147,13 @@ class ArticleAdapter(ItemAdapter):
         return True
 
 
+def unheld_fields(article: ItemAdapter) -> list[str]:
+    """The Article schema's fields an item's type cannot hold (a `scrapy.Item` declaring only some of
+    them): the pipelines write some of every article's. None for a dict, which takes any key."""
+    declared = ItemAdapter.get_field_names_from_class(type(article.item))
+    return [] if declared is None else sorted(set(ArticleAdapter._SPECS) - set(declared))
+
+
 def adapt(item: Any) -> ArticleAdapter:
     """`item` read and written through ItemAdapter, with the `Article` schema's defaults."""
     if isinstance(item, ArticleAdapter):

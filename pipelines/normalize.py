@@ -9,7 +9,9 @@ from collections import Counter
 from typing import Any
 from urllib.parse import urlsplit
 
-from crawler.items import Article, Author, Block, RawArticle
+from itemadapter import ItemAdapter
+
+from crawler.items import Article, Author, Block, RawArticle, article_adapter, unheld_fields
 from crawler.korean.boilerplate import clean_blocks
 from crawler.korean.bylines import merge_authors, parse_byline
 from crawler.korean.dates import KST, parse_raw_dates
@@ -189,6 +191,22 @@ def _figure(block: Block) -> str:
     return f'<figure><img src="{html.escape(image["url"])}" alt="{caption}">{figcaption}</figure>'
 
 
+def complete(article: ItemAdapter) -> None:
+    """What normalizing derives from the body, for an article another spider built with less: its HTML
+    (a paragraph per blank-line-separated block), excerpt, feature text and content hash."""
+    paragraphs = [p.strip() for p in (article["body_text"] or "").split("\n\n") if p.strip()]
+    if not paragraphs:
+        return
+    if not article["body_html"]:
+        article["body_html"] = render_html([Block("p", text) for text in paragraphs])
+    if not article["excerpt"]:
+        article["excerpt"] = _excerpt(article["description"], paragraphs)
+    if not article["feature_text"]:
+        article["feature_text"] = article["subtitle"] or article["excerpt"]
+    if not article["content_hash"]:
+        article["content_hash"] = content_hash(article["body_text"])
+
+
 class NormalizePipeline:
     """RawArticle → Article; boilerplate removed is counted under `news/boilerplate/<kind>`."""
 
@@ -200,8 +218,11 @@ class NormalizePipeline:
         return cls(crawler.stats)
 
     def process_item(self, item: Any) -> Any:
-        # The page layer's own output, the one input normalizing is defined on; articles pass through.
+        # The page layer's own output is normalized; an article of another type gets what it lacks.
         if not isinstance(item, RawArticle):
+            other = article_adapter(item)
+            if other is not None and not unheld_fields(other):
+                complete(other)
             return item
         removed: Counter[str] = Counter()
         article = normalize(item, removed)

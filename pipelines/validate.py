@@ -6,7 +6,7 @@ from typing import Any
 
 from scrapy.exceptions import DropItem
 
-from crawler.items import adapt, article_adapter
+from crawler.items import adapt, article_adapter, unheld_fields
 from crawler.korean.dates import EARLIEST, is_future
 from crawler.korean.text import letter_shares
 
@@ -41,6 +41,11 @@ def validate(
     """Sets the article's `language` (any item type, through ItemAdapter), or raises ValidationError
     naming the first problem found."""
     article = adapt(item)
+    unheld = unheld_fields(article)
+    if unheld:
+        raise ValidationError("not_article_schema", f"{type(item).__name__} lacks {', '.join(unheld)}")
+    if not article["source"]:
+        raise ValidationError("no_source", article["url"])
     if not article["headline"]:
         raise ValidationError("no_headline", article["url"])
     if not article["body_text"]:

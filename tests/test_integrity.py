@@ -24,6 +24,7 @@ from exports.models import ArticleRow, ArticleVersionRow, AuthorRow, NearDuplica
 from exports.sql import SqlPipeline, SqlStore, SqlWriter, engine_for
 from pipelines.dedup import DedupPipeline
 from pipelines.neardup import signature
+from pipelines.normalize import NormalizePipeline
 from pipelines.validate import ValidatePipeline
 from tests.test_dedup import NAVER, YNA, republished
 
@@ -380,19 +381,23 @@ def test_an_article_holding_only_some_fields_reads_the_schemas_defaults_everywhe
 ) -> None:
     """An article another spider yields with only the fields it knows (a dict without the rest, a
     scrapy.Item whose other fields were never set) is validated, stored and posted as the dataclass
-    holding the schema's defaults; its image URL that is no link is left out of the post and logged."""
+    holding the schema's defaults and what normalizing derives from its body (HTML, excerpt, content
+    hash); its image URL that is no link is left out of the post and logged."""
     full = dataclasses.replace(
         YNA, main_image={"url": "javascript:alert(1)", "caption": None, "credit": None}
     )
     fields = {key: getattr(full, key) for key in (*SPARSE_KEYS, "main_image")}
-    other = fields if kind == "dict" else ArticleItem(fields)
-    expected = Article(**fields, source_name=None, language="ko")
+    other = dict(fields) if kind == "dict" else ArticleItem(fields)
     crawler = get_crawler(
         settings_dict={"DATABASE_URL": database_url, "NEWS_JEKYLL_SITE": str(tmp_path / "site")}
     )
     crawler._apply_settings()
     crawler.spider = None
-    pipelines = [ValidatePipeline.from_crawler(crawler), DedupPipeline.from_crawler(crawler)]
+    pipelines = [
+        NormalizePipeline.from_crawler(crawler),
+        ValidatePipeline.from_crawler(crawler),
+        DedupPipeline.from_crawler(crawler),
+    ]
     stored = SqlPipeline.from_crawler(crawler)
     stored.open_spider()
     posts = JekyllPipeline.from_crawler(crawler)
@@ -401,6 +406,11 @@ def test_an_article_holding_only_some_fields_reads_the_schemas_defaults_everywhe
             stage.process_item(other)
     stored.close_spider()
     assert other["language"] == "ko" and other.get("duplicate_of") is None
+    paragraphs = full.body_text.split("\n\n")
+    assert other["body_html"].count("<p>") == len(paragraphs) and other["content_hash"] == full.content_hash
+    assert other["excerpt"] and other["feature_text"] == other["excerpt"]
+    derived = ("body_html", "excerpt", "feature_text", "content_hash")
+    expected = Article(**fields, **{k: other[k] for k in derived}, source_name=None, language="ko")
     assert crawler.stats.get_value("news/jekyll/dropped_url/image") == 1
     assert f"Left out of {full.url}'s post: its image" in caplog.text
     with stored.writer.engine.connect() as connection:
@@ -419,3 +429,18 @@ def test_an_article_of_another_type_without_headline_or_body_is_dropped_not_pass
     item = {key: getattr(YNA, key) for key in SPARSE_KEYS if key != missing}
     with pytest.raises(DropItem, match="no_headline" if missing == "headline" else "no_body"):
         ValidatePipeline.from_crawler(crawler).process_item(item)
+
+
+def test_an_article_its_type_cannot_complete_or_without_source_is_dropped_with_its_reason() -> None:
+    """The pipelines write some fields of every article (language, duplicate_of…): a scrapy.Item that
+    does not declare them, or an article no spider owns, is a counted drop, not an error downstream."""
+    crawler = get_crawler()
+    crawler._apply_settings()
+    validated = ValidatePipeline.from_crawler(crawler)
+    fields = {key: getattr(YNA, key) for key in SPARSE_KEYS}
+    partial = type("PartialItem", (scrapy.Item,), {key: scrapy.Field() for key in SPARSE_KEYS})(fields)
+    with pytest.raises(DropItem, match=r"not_article_schema: PartialItem lacks .*duplicate_of.*language"):
+        validated.process_item(NormalizePipeline.from_crawler(crawler).process_item(partial))
+    with pytest.raises(DropItem, match="no_source"):
+        validated.process_item({**fields, "source": None})
+    assert crawler.stats.get_value("news/dropped/not_article_schema") == 1
