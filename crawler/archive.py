@@ -28,6 +28,7 @@ from scrapy.utils.python import to_unicode
 from twisted.internet.threads import deferToThreadPool
 from twisted.python.threadpool import ThreadPool
 from warcio.archiveiterator import ArchiveIterator
+from warcio.bufferedreaders import DecompressingBufferedReader
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date, iso_date_to_datetime
@@ -172,6 +173,12 @@ class ArchiveMiddleware:
         level = crawler.settings.getint("NEWS_WARC_GZIP_LEVEL")
         middleware = cls(crawler, WarcArchive(Path(folder), prefix, max_bytes, level))
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
+        from twisted.internet import reactor  # installed by now: the crawler is built on it
+
+        # A forced stop (a second Ctrl-C) ends the reactor without spider_closed: the writing thread
+        # must end with it, or the process waits for it forever.
+        installed: Any = reactor  # typed as the module; it is the running reactor
+        installed.addSystemEventTrigger("during", "shutdown", middleware.stop_writing)
         return middleware
 
     async def process_response(self, request: Request, response: Response) -> Response:
@@ -191,8 +198,12 @@ class ArchiveMiddleware:
         return response
 
     def spider_closed(self) -> None:
-        self.pool.stop()  # after the records already queued: every response was archived before it went on
+        self.stop_writing()
         self.archive.close()
+
+    def stop_writing(self) -> None:
+        if not self.pool.joined:
+            self.pool.stop()  # after the records already queued: every response was archived before it went on
 
 
 def read_record(path: Path, offset: int) -> ArchivedResponse:
@@ -250,6 +261,7 @@ def stream_responses(
     begun = 0  # where the current reading began (warcio's offsets in a non-chunked file are no guide)
     while True:
         records = ArchiveIterator(source, arc2warc=True)
+        records.reader = _StrictReader(source)
         try:
             for record in records:
                 found = _response(record, 0, want)
@@ -257,6 +269,11 @@ def stream_responses(
                 offset = records.get_record_offset()
                 member = getattr(records.reader, "decompressor", None)
                 if member is not None and not member.eof:
+                    if not source.exhausted or records.reader.rem_length():  # the member goes on past it
+                        raise ValueError(
+                            f"the gzip member at offset {offset} holds more than one record "
+                            "(`warcio recompress` makes a file of one member per record)"
+                        )
                     # its gzip member ends before the record: a download cut short in this record
                     raise EOFError(f"the record at offset {offset} is cut short")
                 end = offset + records.get_record_length()
@@ -264,7 +281,7 @@ def stream_responses(
                 if found is not None:
                     yield replace(found, offset=offset)
         except (ArchiveLoadFailed, ValueError, EOFError, OSError, zlib.error) as error:
-            fault = f"{name}: {' '.join(str(error).split())}"
+            fault = f"{name}: {_printable(str(error))}"
             resumed = source.next_member(max(end, begun) + 1) if source.gzipped else None
             if resumed is None:
                 if problems is None:
@@ -288,6 +305,26 @@ def stream_responses(
         problems.append(cut)
 
 
+def _printable(text: str, limit: int = 200) -> str:
+    """An error's text for a log line (warcio quotes the bytes it met: binary in a damaged record): one
+    line of printable ASCII, cut to `limit`; a first line of binary that warcio quotes is left out."""
+    if "\\x" in text:
+        text = text.split(", first line:")[0]
+    shown = " ".join("".join(c if c.isascii() and c.isprintable() else " " for c in text).split())
+    return shown if len(shown) <= limit else shown[: limit - 1] + "…"
+
+
+class _StrictReader(DecompressingBufferedReader):
+    """warcio's reader, raising on a gzip member whose data fails partway instead of printing the error
+    and reading on to the end of the file (every later block printing it again): the damaged record is
+    then skipped at once, and the reading goes on at the next member."""
+
+    def _decompress(self, data: bytes) -> bytes:
+        if self.decompressor is not None and data and self.num_block_read:
+            return self.decompressor.decompress(data)
+        return super()._decompress(data)
+
+
 class _Source:
     """The raw stream as warcio reads it, keeping the bytes since the last whole record, so that reading
     can start again at the next gzip member after a damaged one (a download cannot seek back)."""
@@ -301,6 +338,7 @@ class _Source:
         self.kept_from = 0
         self.read_to = 0
         self.gzipped: bool | None = None
+        self.exhausted = False  # the stream has given its last byte
 
     def read(self, size: int = -1) -> bytes:
         if self.position < self.read_to:  # bytes read before, handed out again after a rewind
@@ -310,6 +348,7 @@ class _Source:
             data = self.stream.read(size)
             self.kept += data
             self.read_to += len(data)
+            self.exhausted = self.exhausted or (not data and size != 0)
         if self.gzipped is None and data:
             self.gzipped = data.startswith(b"\x1f\x8b")
         self.position += len(data)
@@ -346,6 +385,7 @@ class _Source:
         data = self.stream.read(65536)
         self.kept += data
         self.read_to += len(data)
+        self.exhausted = self.exhausted or not data
         return bool(data)
 
 

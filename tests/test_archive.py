@@ -169,9 +169,12 @@ def _member(url: str, body: bytes) -> bytes:
 
 
 @pytest.mark.parametrize("where", ["file", "download"])
-def test_a_damaged_record_is_skipped_and_the_records_after_it_are_read(tmp_path: Path, where: str) -> None:
+def test_a_damaged_record_is_skipped_and_the_records_after_it_are_read(
+    tmp_path: Path, where: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     """One gzip member per record: a member whose compressed bytes are overwritten costs only its record,
-    from a file or from a stream that cannot seek back; the skipped record is named with its offset."""
+    from a file or from a stream that cannot seek back; the skipped record is named with its offset, and
+    nothing is printed (warcio alone prints the zlib error for every block to the end of the file)."""
     page = (FIXTURES / "yna" / "article-1.html").read_bytes()
     members = [_member(f"https://www.yna.co.kr/view/AKR{n}", page) for n in range(4)]
     broken = bytearray(members[1])
@@ -191,6 +194,7 @@ def test_a_damaged_record_is_skipped_and_the_records_after_it_are_read(tmp_path:
     assert all(r.body == page for r in got)
     assert [r.offset for r in got] == [0, len(members[0]) + len(members[1]), data.rindex(members[3])]
     assert not problems and len(damaged) == 1 and f"offset {len(members[0])} skipped" in damaged[0]
+    assert damaged[0].isascii() and damaged[0].isprintable() and capsys.readouterr().err == ""
     # each record read back where its offset says
     assert [read_record(path, r.offset).url for r in got] == [r.url for r in got]
     # without a list for them, damaged records are problems of the reading, which still goes on

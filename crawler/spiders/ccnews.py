@@ -1,7 +1,9 @@
 import gzip
+import io
 import logging
 import re
 import urllib.request
+import zlib
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -93,7 +95,12 @@ class CcnewsSpider(NewsSpider):
         if self.paths:
             try:
                 listed = await deferred_to_future(threads.deferToThread(_read_index, self.paths))
-            except (OSError, ValueError) as error:  # urllib's errors are OSErrors; bad text ValueErrors
+            except (
+                OSError,
+                ValueError,
+                EOFError,
+                zlib.error,
+            ) as error:  # urllib's are OSErrors; gzip's EOFError
                 self.crawler.stats.inc_value("news/files_unreadable")
                 logger.error("CC-NEWS index not read: %s: %s", self.paths, error)
                 listed = []
@@ -227,21 +234,23 @@ _WARC_PATH_RE = re.compile(r"^\S+\.(?:warc|arc)(?:\.gz)?$", re.IGNORECASE)
 
 
 def _read_index(paths: str) -> list[str]:
-    """The WARC paths of a CC-NEWS index file (`warc.paths.gz`, gzipped or not, a file or a URL)."""
-    with _open(paths) as stream:
-        data = stream.read()
-    if data[:2] == b"\x1f\x8b":
-        data = gzip.decompress(data)
-    if data.startswith((b"WARC/", b"filedesc:")):
-        raise ValueError("a WARC file given as its index (-a warc= reads it)")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ValueError("not a list of paths: no text") from None
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    for number, line in enumerate(lines, 1):
-        if not _WARC_PATH_RE.match(line):
-            raise ValueError(f"line {number} is no WARC file's path ({line[:80]!r}): is this an index?")
+    """The WARC paths of a CC-NEWS index file (`warc.paths.gz`, gzipped or not, a file or a URL), read a
+    line at a time: a WARC file given in its place is refused at its first line, not read whole."""
+    lines = []
+    with _open(paths) as raw:
+        stream = io.BufferedReader(raw)  # type: ignore[arg-type]  # any stream with read(): a file or a download
+        text = gzip.GzipFile(fileobj=stream) if stream.peek(2)[:2] == b"\x1f\x8b" else stream
+        for number, line in enumerate(text, 1):
+            if line.startswith((b"WARC/", b"filedesc:")):
+                raise ValueError("a WARC file given as its index (-a warc= reads it)")
+            try:
+                path = line.decode("utf-8").strip()
+            except UnicodeDecodeError:
+                raise ValueError(f"line {number} is no text: is this an index?") from None
+            if path and not _WARC_PATH_RE.match(path):
+                raise ValueError(f"line {number} is no WARC file's path ({path[:80]!r}): is this an index?")
+            if path:
+                lines.append(path)
     return lines
 
 
