@@ -105,6 +105,31 @@ def test_an_unknown_spider_is_named_with_the_spiders_there_are(tmp_path: Path) -
     assert done.stderr.strip().startswith("error: no spider named 'nosuch'; the spiders: aitimes, bloter,")
 
 
+def test_a_replay_with_a_bad_setting_says_so_in_one_line(tmp_path: Path) -> None:
+    done = scrapy(tmp_path, "replay", "aitimes", "--output", str(tmp_path), "-s", "NEWS_WARC_GZIP_LEVEL=10")
+    assert (done.returncode, done.stderr.strip()) == (
+        2,
+        "error: -s NEWS_WARC_GZIP_LEVEL='10': expected 1 to 9",
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "line"),
+    [
+        (["notaurl"], "error: 'notaurl' is not an http(s) URL"),
+        (
+            ["https://www.yna.co.kr/view/AKR1", "--dir", "/etc/hostname/x"],
+            "error: --dir='/etc/hostname/x': /etc/hostname is not a folder",
+        ),
+    ],
+)
+def test_a_capture_with_a_bad_argument_says_so_in_one_line(
+    tmp_path: Path, args: list[str], line: str
+) -> None:
+    done = scrapy(tmp_path, "capture", *args)
+    assert (done.returncode, done.stderr.strip(), done.stdout) == (2, line, "")
+
+
 @pytest.mark.parametrize(
     ("args", "line"),
     [

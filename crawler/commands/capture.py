@@ -18,6 +18,7 @@ from scrapy.exceptions import UsageError
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from crawler.checks import SettingError, check_writable, usage_error
 from crawler.cli import QuietCommand
 from crawler.pages import page_class_for
 
@@ -64,7 +65,10 @@ class CaptureSpider(scrapy.Spider):
             # An error page saved as a fixture would be tested as if it were the article.
             self.refused.append(f"{response.url}: HTTP {response.status}")
             return
-        self.saved.append(str(save_fixture(response, self.directory, "scrapy capture")))
+        try:
+            self.saved.append(str(save_fixture(response, self.directory, "scrapy capture")))
+        except OSError as error:  # a full disk, a folder it may not write
+            self.failed.append(f"{response.url}: fetched, not saved: {error}")
 
     def unfetched(self, failure: Failure) -> None:
         # One line per page (no DNS, refused, timed out): the operator's fix is the network, not our code.
@@ -122,6 +126,14 @@ class Command(QuietCommand):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         if not args:
             raise UsageError("give at least one URL")
+        for url in args:
+            parts = urlsplit(url)
+            if parts.scheme not in {"http", "https"} or not parts.hostname:
+                usage_error(f"{url!r} is not an http(s) URL")
+        try:
+            check_writable(opts.dir, "--dir")
+        except SettingError as error:
+            usage_error(str(error))
         assert self.crawler_process is not None
         crawler = self.crawler_process.create_crawler(CaptureSpider)
         self.crawler_process.crawl(crawler, urls=args, directory=opts.dir, any_status=opts.any_status)

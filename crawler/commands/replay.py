@@ -11,7 +11,7 @@ from typing import Any, ClassVar
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from crawler.checks import usage_error
+from crawler.checks import SettingError, check_settings, usage_error
 from crawler.commands import aligned
 from crawler.commands.crawl import EXIT_MONITOR_FAILED
 from crawler.commands.export import export_rows
@@ -77,6 +77,10 @@ class Command(ScrapyCommand):
             usage_error(
                 f"{', '.join(modelless)}: no site of its own to replay (scrapy crawl generic -a url=… reads any)"
             )
+        try:
+            check_settings(self.settings)
+        except SettingError as error:
+            usage_error(str(error))
         output = Path(opts.output)
         output.mkdir(parents=True, exist_ok=True)
         feed, database, site_dir = output / "articles.jsonl", output / "news.sqlite3", output / "site"
