@@ -158,6 +158,14 @@ def test_a_damaged_record_costs_only_itself_and_the_file_is_read_to_its_end(tmp_
     assert "bad_files" not in str(first)  # the file was read to its end, and is recorded
     status, again, _ = backfill(tmp_path, f"warc={warc}")
     assert status == 0 and again["news/ccnews/files_read_before"] == 1
+    # downloaded, the same damage may be the transfer's: the file is read again next time
+    served = f"https://data.example.org/crawl-data/{warc.name}"
+    with ReplayServer({served: Resource(warc.read_bytes())}) as server:
+        url = server.url.rstrip("/") + replay_path(served)
+        for _ in range(2):
+            status, run, err = backfill(tmp_path / "http", f"warc={url}")
+            assert status == 0 and run["news/ccnews/bad_records"] == 1, err
+    assert "files_read_before" not in run and len(stored(tmp_path / "http")) == 2
 
 
 @pytest.mark.parametrize("given", ["warc", "text"])

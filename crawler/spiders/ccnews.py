@@ -170,8 +170,10 @@ class CcnewsSpider(NewsSpider):
         for problem in problems:
             stats.inc_value("news/ccnews/bad_files")
             logger.warning("CC-NEWS file read up to a fault: %s", problem)
-        # A run limited on purpose (max_items) has not read all the file holds.
-        if not problems and not self.bounded:
+        # A run limited on purpose (max_items) has not read all the file holds; a record damaged in a
+        # download may come whole in the next one, a local file's will not.
+        downloaded = source.startswith(("http://", "https://"))
+        if not problems and not self.bounded and not (damaged and downloaded):
             self.store.finish_file(ledger)
 
     def _records(
