@@ -199,11 +199,11 @@ class ArchiveMiddleware:
 
     def spider_closed(self) -> None:
         self.stop_writing()
-        self.archive.close()
 
     def stop_writing(self) -> None:
         if not self.pool.joined:
             self.pool.stop()  # after the records already queued: every response was archived before it went on
+        self.archive.close()  # a forced stop ends here: the file's last records reach the disk
 
 
 def read_record(path: Path, offset: int) -> ArchivedResponse:
@@ -320,7 +320,10 @@ class _StrictReader(DecompressingBufferedReader):
     then skipped at once, and the reading goes on at the next member."""
 
     def _decompress(self, data: bytes) -> bytes:
-        if self.decompressor is not None and data and self.num_block_read:
+        # In a gzipped file a member's first block failing is damage too: warcio would read the member
+        # as plain text, and a long run of zeros as one endless line (quadratic time and memory).
+        gzipped = getattr(self.stream, "gzipped", False)
+        if self.decompressor is not None and data and (self.num_block_read or gzipped):
             return self.decompressor.decompress(data)
         return super()._decompress(data)
 
@@ -370,6 +373,7 @@ class _Source:
             found = self.kept.find(self._MEMBER, max(start - self.kept_from, 0))
             if found < 0:
                 start = max(start, self.read_to - len(self._MEMBER) + 1)
+                self.forget_before(start)  # junk scanned past is not kept (a long run of zeros)
                 if not self._more():
                     return None
                 continue

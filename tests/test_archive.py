@@ -7,6 +7,7 @@ import json
 import sqlite3
 import subprocess
 import sys
+import tracemalloc
 from datetime import UTC, datetime
 from io import BytesIO
 from pathlib import Path
@@ -199,6 +200,25 @@ def test_a_damaged_record_is_skipped_and_the_records_after_it_are_read(
     assert [read_record(path, r.offset).url for r in got] == [r.url for r in got]
     # without a list for them, damaged records are problems of the reading, which still goes on
     assert len(list(responses(path, problems))) == 3 and len(problems) == 1
+
+
+def test_a_run_of_zeros_between_records_is_skipped_without_holding_it(tmp_path: Path) -> None:
+    """8 MB of zeros where a gzip member should begin (a disk fault): skipped as damage, the records
+    after it read, and the zeros never held (warcio alone reads them as one endless line of text)."""
+    page = (FIXTURES / "yna" / "article-1.html").read_bytes()
+    members = [_member(f"https://www.yna.co.kr/view/AKR{n}", page) for n in range(3)]
+    path = tmp_path / "zeros.warc.gz"
+    path.write_bytes(members[0] + bytes(8 << 20) + members[1] + members[2])
+    damaged: list[str] = []
+    tracemalloc.start()
+    try:
+        with open(path, "rb") as stream:
+            got = list(stream_responses(stream, [], damaged=damaged))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert [r.url[-4:] for r in got] == ["AKR0", "AKR1", "AKR2"] and len(damaged) == 1
+    assert peak < 4 << 20
 
 
 BROKEN = """

@@ -5,9 +5,11 @@ read from files, an index file, and an HTTP server on 127.0.0.1."""
 from __future__ import annotations
 
 import gzip
+import http.server
 import json
 import sqlite3
 import subprocess
+import threading
 import uuid
 from datetime import UTC
 from io import BytesIO
@@ -17,6 +19,7 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from crawler.archive import responses
 from crawler.offline import SavedPage, saved_pages
 from crawler.replay import ReplayServer, Resource, replay_path
 from tests.crawling import crawl_command
@@ -201,6 +204,41 @@ def test_an_index_file_of_paths_and_an_http_download_are_read_as_streams(tmp_pat
         status, _, err = backfill(tmp_path / "http", f"warc={url}")
     assert status == 0, err
     assert set(stored(tmp_path / "http")) == {"https://n.news.naver.com/mnews/article/003/0012577249"}
+
+
+class _ShortServer(http.server.BaseHTTPRequestHandler):
+    """Announces the whole file's length and sends it only up to `cut`: a download the network ended."""
+
+    body = b""
+    cut = 0
+
+    def do_GET(self) -> None:
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(self.body)))
+        self.end_headers()
+        self.wfile.write(self.body[: self.cut])
+        self.close_connection = True
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def test_a_download_ended_on_a_records_boundary_is_no_whole_file(tmp_path: Path) -> None:
+    warc = tmp_path / "CC-NEWS-20240530000000-00004.warc.gz"
+    build_warc(warc, pages("yna/article-1.html", "naver/article-2.html"), extra=False)
+    _ShortServer.body = warc.read_bytes()
+    _ShortServer.cut = [r.offset for r in responses(warc)][1]  # where the second record begins
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _ShortServer)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_port}/{warc.name}"
+        status, stats, err = backfill(tmp_path, f"warc={url}")
+    finally:
+        server.shutdown()
+    assert status == 0 and set(stored(tmp_path)) == {"https://www.yna.co.kr/view/AKR20220907138351061"}
+    assert stats["news/ccnews/bad_files"] == 1 and "short of its length" in err
+    with sqlite3.connect(tmp_path / "news.sqlite3") as connection:
+        assert connection.execute("select count(*) from archive_files").fetchone() == (0,)
 
 
 def test_hosts_narrow_the_backfill_and_unknown_ones_are_refused(tmp_path: Path) -> None:

@@ -47,6 +47,7 @@ class CaptureSpider(scrapy.Spider):
         self.saved: list[str] = []
         self.refused: list[str] = []
         self.failed: list[str] = []
+        self.unsaved: list[str] = []
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for url in self.urls:
@@ -68,7 +69,7 @@ class CaptureSpider(scrapy.Spider):
         try:
             self.saved.append(str(save_fixture(response, self.directory, "scrapy capture")))
         except OSError as error:  # a full disk, a folder it may not write
-            self.failed.append(f"{response.url}: fetched, not saved: {error}")
+            self.unsaved.append(f"{response.url}: {error}")
 
     def unfetched(self, failure: Failure) -> None:
         # One line per page (no DNS, refused, timed out): the operator's fix is the network, not our code.
@@ -142,14 +143,17 @@ class Command(QuietCommand):
         saved = spider.saved if isinstance(spider, CaptureSpider) else []
         refused = spider.refused if isinstance(spider, CaptureSpider) else []
         failed = spider.failed if isinstance(spider, CaptureSpider) else []
+        unsaved = spider.unsaved if isinstance(spider, CaptureSpider) else []
         for path in saved:
             sys.stdout.write(f"{path}\n")
         for page in refused:
             sys.stderr.write(f"error: not saved, {page} (--any-status saves it anyway)\n")
         for page in failed:
             sys.stderr.write(f"error: not fetched, {page}\n")
+        for page in unsaved:
+            sys.stderr.write(f"error: fetched, not saved: {page}\n")
         if len(saved) < len(args):
-            missing = len(args) - len(saved) - len(refused) - len(failed)
+            missing = len(args) - len(saved) - len(refused) - len(failed) - len(unsaved)
             if missing:
                 sys.stderr.write(f"error: {missing} of {len(args)} pages could not be fetched\n")
             self.exitcode = 1

@@ -181,7 +181,9 @@ class CcnewsSpider(NewsSpider):
     ) -> Iterator[ArchivedResponse]:
         stream = _open(source)
         return _closing(
-            stream, stream_responses(stream, problems, lambda url: self._wanted(url, tally), damaged)
+            stream,
+            stream_responses(stream, problems, lambda url: self._wanted(url, tally), damaged),
+            problems,
         )
 
     def _wanted(self, url: str, tally: list[int]) -> bool:
@@ -265,9 +267,18 @@ def _open(source: str) -> IO[bytes]:
     return Path(source).open("rb")
 
 
-def _closing(stream: IO[bytes], records: Iterator[ArchivedResponse]) -> Iterator[ArchivedResponse]:
+def _closing(
+    stream: IO[bytes], records: Iterator[ArchivedResponse], problems: list[str]
+) -> Iterator[ArchivedResponse]:
+    """The records, the stream closed after them; a download that ended short of its Content-Length is
+    a problem of the file (cut on a record's boundary, it reads as a whole file: urllib says nothing)."""
     with stream:
         yield from records
+        missing = getattr(stream, "length", None)  # what an HTTP response still owes
+        if missing:
+            problems.append(
+                f"{getattr(stream, 'url', 'download')}: ended {missing:,} bytes short of its length"
+            )
 
 
 def _take(records: Iterator[ArchivedResponse], count: int) -> list[ArchivedResponse]:
