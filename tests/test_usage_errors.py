@@ -105,12 +105,19 @@ def test_an_unknown_spider_is_named_with_the_spiders_there_are(tmp_path: Path) -
     assert done.stderr.strip().startswith("error: no spider named 'nosuch'; the spiders: aitimes, bloter,")
 
 
-def test_a_replay_with_a_bad_setting_says_so_in_one_line(tmp_path: Path) -> None:
-    done = scrapy(tmp_path, "replay", "aitimes", "--output", str(tmp_path), "-s", "NEWS_WARC_GZIP_LEVEL=10")
-    assert (done.returncode, done.stderr.strip()) == (
-        2,
-        "error: -s NEWS_WARC_GZIP_LEVEL='10': expected 1 to 9",
-    )
+@pytest.mark.parametrize(
+    ("setting", "line"),
+    [
+        ("NEWS_WARC_GZIP_LEVEL=10", "error: -s NEWS_WARC_GZIP_LEVEL='10': expected 1 to 9"),
+        (
+            "DATABASE_URL=sqlite:////tmp/elsewhere.sqlite3",
+            "error: -s DATABASE_URL: replay writes everything under --output",
+        ),
+    ],
+)
+def test_a_replay_with_a_bad_setting_says_so_in_one_line(tmp_path: Path, setting: str, line: str) -> None:
+    done = scrapy(tmp_path, "replay", "aitimes", "--output", str(tmp_path), "-s", setting)
+    assert done.returncode == 2 and done.stderr.strip().startswith(line), done.stderr
 
 
 @pytest.mark.parametrize(

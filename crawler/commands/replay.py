@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
+from scrapy.settings import SETTINGS_PRIORITIES
 
 from crawler.checks import SettingError, check_settings, usage_error
 from crawler.commands import aligned
@@ -81,6 +82,12 @@ class Command(ScrapyCommand):
             check_settings(self.settings)
         except SettingError as error:
             usage_error(str(error))
+        for name in ("DATABASE_URL", "NEWS_JEKYLL_SITE", "NEWS_WARC_DIR"):
+            # Its outputs are under --output; Scrapy would put a -s value back over them, half the run's
+            # results elsewhere than the summary says (an empty NEWS_WARC_DIR, no archive, is taken).
+            given = (self.settings.getpriority(name) or 0) >= SETTINGS_PRIORITIES["cmdline"]
+            if given and (name != "NEWS_WARC_DIR" or self.settings.get(name)):
+                usage_error(f"-s {name}: replay writes everything under --output (now {opts.output!r})")
         output = Path(opts.output)
         output.mkdir(parents=True, exist_ok=True)
         feed, database, site_dir = output / "articles.jsonl", output / "news.sqlite3", output / "site"
