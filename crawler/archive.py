@@ -348,10 +348,7 @@ class _Source:
             start = self.position - self.kept_from
             data = bytes(self.kept[start : None if size < 0 else start + size])
         else:
-            data = self.stream.read(size)
-            self.kept += data
-            self.read_to += len(data)
-            self.exhausted = self.exhausted or (not data and size != 0)
+            data = self._pull(size)
         if self.gzipped is None and data:
             self.gzipped = data.startswith(b"\x1f\x8b")
         self.position += len(data)
@@ -386,11 +383,15 @@ class _Source:
             start = self.kept_from + found + 1
 
     def _more(self) -> bool:
-        data = self.stream.read(65536)
+        return bool(self._pull(65536))
+
+    def _pull(self, size: int) -> bytes:
+        """Bytes read from the stream for the first time, kept until a whole record is past them."""
+        data = self.stream.read(size)
         self.kept += data
         self.read_to += len(data)
-        self.exhausted = self.exhausted or not data
-        return bool(data)
+        self.exhausted = self.exhausted or (not data and size != 0)
+        return data
 
 
 def _opens_record(head: bytes) -> bool:

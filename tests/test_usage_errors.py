@@ -123,43 +123,31 @@ def test_a_replay_with_a_bad_setting_says_so_in_one_line(tmp_path: Path, setting
 @pytest.mark.parametrize(
     ("args", "line"),
     [
-        (["notaurl"], "error: 'notaurl' is not an http(s) URL"),
+        (["capture", "notaurl"], "error: 'notaurl' is not an http(s) URL"),
         (
-            ["https://www.yna.co.kr/view/AKR1", "--dir", "/etc/hostname/x"],
+            ["capture", "https://www.yna.co.kr/view/AKR1", "--dir", "/etc/hostname/x"],
             "error: --dir='/etc/hostname/x': /etc/hostname is not a folder",
         ),
-    ],
-)
-def test_a_capture_with_a_bad_argument_says_so_in_one_line(
-    tmp_path: Path, args: list[str], line: str
-) -> None:
-    done = scrapy(tmp_path, "capture", *args)
-    assert (done.returncode, done.stderr.strip(), done.stdout) == (2, line, "")
-
-
-@pytest.mark.parametrize(
-    ("args", "line"),
-    [
-        (["xml"], "error: no export format 'xml'; the formats: jsonl, csv, parquet, jekyll"),
-        (["jsonl", "--since", "yesterday"], f"error: --since='yesterday' is not a date: {DATES}"),
+        (["export", "xml"], "error: no export format 'xml'; the formats: jsonl, csv, parquet, jekyll"),
+        (["export", "jsonl", "--since", "yesterday"], f"error: --since='yesterday' is not a date: {DATES}"),
         (
-            ["jekyll", "--site", "/nonexistent/site"],
+            ["export", "jekyll", "--site", "/nonexistent/site"],
             "error: --site='/nonexistent/site': no such folder (a Jekyll site: its _posts are written there)",
         ),
-        (["jsonl", "--output", "/tmp"], "error: --output='/tmp': a folder; give a file"),
+        (["export", "jsonl", "--output", "/tmp"], "error: --output='/tmp': a folder; give a file"),
         (
-            ["jsonl", "--since", "2024-03-01", "--until", "2024-01-01"],
+            ["export", "jsonl", "--since", "2024-03-01", "--until", "2024-01-01"],
             "error: --since=2024-03-01 is after --until=2024-01-01",
         ),
         (
-            ["jsonl", "--database", "nonsense"],
+            ["export", "jsonl", "--database", "nonsense"],
             "error: --database='nonsense': not a database URL; use sqlite:///FILE, "
             "postgresql+psycopg://USER@HOST/DB or mysql+pymysql://USER@HOST/DB?charset=utf8mb4",
         ),
     ],
 )
-def test_an_export_with_a_bad_argument_says_so_in_one_line(
+def test_a_command_with_a_bad_argument_says_so_in_one_line(
     tmp_path: Path, args: list[str], line: str
 ) -> None:
-    done = scrapy(tmp_path, "export", *args)
+    done = scrapy(tmp_path, *args)
     assert (done.returncode, done.stderr.strip(), done.stdout) == (2, line, "")

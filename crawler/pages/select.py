@@ -15,6 +15,7 @@ from typing import Any
 
 import lxml.html
 from cssselect import parse
+from cssselect.parser import Class, Hash
 from parsel import Selector, SelectorList
 from parsel.csstranslator import HTMLTranslator
 
@@ -82,10 +83,9 @@ def _hint(tree: Any) -> tuple[str, str] | None:
     """What every element a compound selector matches has, cheap to test: ("class", one of its classes)
     or ("id", its id); None when it names neither."""
     while tree is not None:
-        name = type(tree).__name__
-        if name == "Class" and "'" not in tree.class_name:
+        if isinstance(tree, Class) and "'" not in tree.class_name:
             return ("class", tree.class_name)
-        if name == "Hash" and "'" not in tree.id:
+        if isinstance(tree, Hash) and "'" not in tree.id:
             return ("id", tree.id)
         tree = getattr(tree, "selector", None)
     return None
