@@ -1,8 +1,9 @@
 """Extensions: the run's stats as a JSON file, for schedulers and tests that read a run's outcome; the
-progress of long runs."""
+progress of long runs; the pace of Python's garbage collector during a crawl."""
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import sys
@@ -127,3 +128,37 @@ class Progress:
             self.report(spider.name, "done, " if reason == "finished" else f"{reason}, ")
             if not self.board:
                 sys.stderr.write("\n")
+
+
+class CollectorPace:
+    """A crawl makes millions of short-lived objects (element proxies, strings, items). At Python's
+    default pace, a collection every 700 new objects, the cyclic collector took a sixth of a crawl's time
+    (bench.crawl: 2.6 s of 15 s); while crawlers run, it waits for NEWS_GC_THRESHOLD new objects
+    (0: Python's pace), and Python's pace is back when the last one stops."""
+
+    running = 0
+    saved: ClassVar[tuple[int, ...]] = ()
+
+    def __init__(self, threshold: int) -> None:
+        self.threshold = threshold
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> CollectorPace:
+        threshold = crawler.settings.getint("NEWS_GC_THRESHOLD")
+        if threshold <= 0:
+            raise NotConfigured
+        pace = cls(threshold)
+        crawler.signals.connect(pace.engine_started, signal=signals.engine_started)
+        crawler.signals.connect(pace.engine_stopped, signal=signals.engine_stopped)
+        return pace
+
+    def engine_started(self) -> None:
+        if CollectorPace.running == 0:
+            CollectorPace.saved = gc.get_threshold()
+        CollectorPace.running += 1
+        gc.set_threshold(max(self.threshold, gc.get_threshold()[0]), *CollectorPace.saved[1:])
+
+    def engine_stopped(self) -> None:
+        CollectorPace.running -= 1
+        if CollectorPace.running == 0:
+            gc.set_threshold(*CollectorPace.saved)

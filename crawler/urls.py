@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
@@ -95,6 +96,7 @@ def identity(url: str) -> str:
     return canonicalize_url(urlunsplit(("https", host, path.rstrip("/") or "/", parts.query, "")))
 
 
+@lru_cache(maxsize=65536)  # the middleware, dedup and the store each ask for the same few URLs' keys
 def url_key(url: str) -> str:
     """SHA-1 of the URL's identity: the index key of articles and aliases."""
     return hashlib.sha1(identity(url).encode("utf-8")).hexdigest()

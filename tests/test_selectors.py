@@ -18,7 +18,7 @@ from crawler.offline import saved_pages
 from crawler.pages import ArticlePage, page_class_for
 from crawler.pages import generic as generic_module
 from crawler.pages.document import load
-from crawler.pages.select import elements, is_xpath, selector, to_xpath
+from crawler.pages.select import Selection, compile_query, elements, is_xpath
 from crawler.pages.sites import SITE_PAGES
 from crawler.replaysite import CLOCK, MODELS
 
@@ -84,7 +84,7 @@ def test_every_site_declares_selectors_parsel_accepts_and_the_old_at_attr_form_i
     for query in queries:
         empty.xpath(query) if is_xpath(query) else empty.css(query)
     with pytest.raises(SelectorSyntaxError):
-        to_xpath("span._ARTICLE_DATE_TIME@data-date-time")
+        compile_query("span._ARTICLE_DATE_TIME@data-date-time")
 
 
 SYNTHETIC = """<html><body>
@@ -118,18 +118,26 @@ def test_queries_read_as_parsel_reads_them(query: str, expected: list[str]) -> N
     assert as_shell_reads(SYNTHETIC, query) == expected
 
 
-def test_alternatives_of_one_element_each_are_one_walk() -> None:
-    assert to_xpath(".a, .b").count("descendant-or-self::") == 1
-    # a cheap sieve every alternative implies turns most elements away before the exact class tests
-    assert to_xpath(".a, h2.b, #c").startswith(
-        "descendant-or-self::*[contains(@class, 'a') or contains(@class, 'b') or @id = 'c']["
-    )
-    # classes only: elements without one are turned away first; `sub` stands for `subtitle` too
-    assert to_xpath(".subtitle, h2.sub").startswith("descendant-or-self::*[@class][contains(@class, 'sub')][")
-    assert to_xpath(".a::text, .b::text").endswith("]/text()")
-    assert to_xpath(".a::text, .b").count("descendant-or-self::") == 2
-    # a detached copy has no id index: the query stays a walk
-    assert to_xpath("#x") == "descendant-or-self::*[@id = 'x']"
+def test_an_alternative_naming_a_class_id_or_attribute_starts_from_the_elements_holding_it() -> None:
+    compiled = compile_query(".a, h2.b::text, #c p, [itemprop=author] [itemprop=name], h1, [x!=y]")
+    branches = compiled.xpath.split(" | ")
+    assert compiled.hints == (("class", "a"), ("class", "b"), ("id", "c"), ("itemprop", "author"))
+    assert branches[0].startswith("$h0[")
+    assert branches[1].startswith("$h1[self::h2][") and branches[1].endswith("/text()")
+    assert branches[2].startswith("$h2[@id = 'c']/")
+    # no attribute value every match holds: the whole page is tested, as parsel does
+    assert branches[4:] == ["descendant-or-self::h1", "descendant-or-self::*[not(@x) or @x != 'y']"]
+    assert compile_query("//p[@class='a']") == ("//p[@class='a']", ())
+
+
+def test_holders_are_a_superset_the_query_narrows() -> None:
+    """`sub` is in `subtitle`: the holders of a substring are more than a class test accepts."""
+    html = '<html><body><p class="subtitle">x</p><p class="sub">y</p><p class="a sub b">z</p></body></html>'
+    doc = load("https://example.com/a", html.encode(), None)
+    selection = Selection(doc.tree)
+    assert len(selection.holders("class", "sub")) == 3
+    assert ArticlePage(doc).select(".sub") == ["y", "z"] == as_shell_reads(html, ".sub")
+    assert ArticlePage(doc).select("[class^=sub]") == ["x", "y"] == as_shell_reads(html, "[class^=sub]")
 
 
 ANCHORS = """<html><body><a name="story">anchor</a><div id="story">body</div>
@@ -148,9 +156,9 @@ def test_an_id_reads_the_elements_that_have_it_not_anchors_of_that_name(
 def test_drop_selectors_work_on_a_detached_copy_without_touching_the_page() -> None:
     doc = load("https://example.com/a", SYNTHETIC.encode(), None)
     body = doc.tree.find(".//body")
-    copied = selector(body.__copy__())
+    copied = Selection(body.__copy__())
     assert [e.tag for e in elements(copied, "#x, p.a")] == ["div", "p"]
-    assert [e.tag for e in elements(selector(doc.tree), "#x")] == ["div"]
+    assert [e.tag for e in elements(Selection(doc.tree), "#x")] == ["div"]
 
 
 @pytest.mark.parametrize("declared", ["body_selector", "drop_selectors", "heading_selectors"])
@@ -163,7 +171,7 @@ def test_an_element_selector_reading_text_is_refused_where_it_is_declared(declar
         type("Wrong", (ArticlePage,), {declared: value})
     doc = load("https://example.com/a", SYNTHETIC.encode(), None)
     with pytest.raises(ValueError, match="must pick elements"):
-        elements(selector(doc.tree), "//p/text()")
+        elements(Selection(doc.tree), "//p/text()")
 
 
 README = Path(__file__).parents[1] / "README.md"

@@ -3,14 +3,19 @@ there, and the README's benchmark commands run as written."""
 
 from __future__ import annotations
 
+import gc
 import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+from scrapy.utils.test import get_crawler
 
 from crawler import settings
+from crawler.extensions import CollectorPace
 
 ROOT = Path(__file__).parents[1]
 READ = re.compile(r"""["'](NEWS_[A-Z_]+)["']""")
@@ -61,3 +66,23 @@ def test_each_default_has_the_type_the_code_reads_it_as() -> None:
         for kind, name in read_as.findall(path.read_text(encoding="utf-8"))
     }
     assert found and [(n, k) for n, k in sorted(found) if type(getattr(settings, n)) is not kinds[k]] == []
+
+
+def test_the_collector_runs_less_often_while_crawlers_run_and_as_before_after() -> None:
+    """NEWS_GC_THRESHOLD: set when the first engine starts, Python's own pace back when the last stops."""
+    before = gc.get_threshold()
+    first = get_crawler(settings_dict={"NEWS_GC_THRESHOLD": 25_000})
+    second = get_crawler(settings_dict={"NEWS_GC_THRESHOLD": 25_000})
+    _held = [CollectorPace.from_crawler(c) for c in (first, second)]  # signals hold receivers weakly
+    try:
+        for crawler in (first, second):
+            crawler.signals.send_catch_log(signals.engine_started)
+        assert gc.get_threshold() == (25_000, *before[1:])
+        first.signals.send_catch_log(signals.engine_stopped)
+        assert gc.get_threshold()[0] == 25_000  # the second crawl still runs
+        second.signals.send_catch_log(signals.engine_stopped)
+        assert gc.get_threshold() == before
+    finally:
+        gc.set_threshold(*before)
+    with pytest.raises(NotConfigured):
+        CollectorPace.from_crawler(get_crawler(settings_dict={"NEWS_GC_THRESHOLD": 0}))

@@ -13,7 +13,7 @@ import trafilatura
 from crawler.items import Block, Image
 from crawler.korean.boilerplate import split_caption
 from crawler.korean.text import clean_text
-from crawler.pages.select import elements, selector
+from crawler.pages.select import Selection, elements
 
 _BLOCK_TAGS = frozenset(
     "p div section article main header footer aside ul ol li dl dt dd blockquote table tr "
@@ -49,14 +49,12 @@ def blocks_from_element(
     if drop or headings:
         root = copy.deepcopy(root)
         root.tail = None
-    sel = selector(root)
-    for query in drop:
-        for element in elements(sel, query):
-            if element is not root:
-                element.drop_tree()
-    for query in headings:
-        for element in elements(sel, query):
-            element.set(_HEADING_MARK, "")
+    selection = Selection(root)
+    dropped = [e for query in drop for e in elements(selection, query) if e is not root]
+    for element in (e for query in headings for e in elements(selection, query)):
+        element.set(_HEADING_MARK, "")
+    for element in dropped:
+        element.drop_tree()
     captions = _captions(root)
     walker = _Walker(base_url, captions, max_chars)
     tail, root.tail = root.tail, None  # the text after the body is not the body's

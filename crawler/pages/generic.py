@@ -25,7 +25,7 @@ from crawler.korean.dates import EARLIEST, KST, parse_raw_dates, plausible
 from crawler.korean.text import clean_text
 from crawler.pages.body import blocks_from_element, blocks_from_trafilatura, images_around
 from crawler.pages.document import Document, PageError, node_types
-from crawler.pages.select import elements, picks_elements, selector, texts, to_xpath
+from crawler.pages.select import Selection, elements, picks_elements, texts
 
 _SEPARATORS = (
     " | ",
@@ -145,7 +145,7 @@ class ArticlePage:
     def __init__(self, doc: Document) -> None:
         self.doc = doc
         self.tree = doc.tree
-        self.selector = selector(doc.tree)
+        self.selector = Selection(doc.tree)
         nodes = doc.article_nodes()
         self.ld: dict[str, Any] = nodes[0] if nodes else {}
 
@@ -156,7 +156,7 @@ class ArticlePage:
         element's whole text, or the text nodes (`::text`) or attribute values (`::attr(name)`) read."""
         if not query:
             return []
-        found = (clean_text(t) for t in texts(self.selector.xpath(to_xpath(query))))
+        found = (clean_text(t) for t in texts(self.selector.select(query)))
         return [t for t in found if t]
 
     def select_one(self, query: str | None) -> str | None:
@@ -259,7 +259,7 @@ class ArticlePage:
         return title
 
     def subtitle(self) -> str | None:
-        for found in self.selector.xpath(to_xpath(self.subtitle_selector or _GENERIC_SUBTITLE)):
+        for found in self.selector.select(self.subtitle_selector or _GENERIC_SUBTITLE):
             lines = [clean_text(found.root)] if isinstance(found.root, str) else _lines(found.root)
             lines = [line for line in lines if line]
             if lines:

@@ -11,84 +11,106 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
+import lxml.etree
 import lxml.html
 from cssselect import parse
-from cssselect.parser import Class, Hash
+from cssselect.parser import Attrib, Class, Hash
 from parsel import Selector, SelectorList
 from parsel.csstranslator import HTMLTranslator
 
 _TRANSLATOR = HTMLTranslator()
-_ANY = "descendant-or-self::*"
-# An alternative that tests one element: its tag (or any), its one predicate, and what parsel's
-# pseudo-elements add (`::text`, `::attr(name)`).
-_ONE_ELEMENT_RE = re.compile(
-    r"^descendant-or-self::(?P<tag>\*|[\w-]+)(?:\[(?P<test>.*)\])?(?P<suffix>/text\(\)|/@[\w:-]+)?$"
-)
+# The first step of a translated CSS alternative: the elements of the page its leftmost part tests.
+_LEAD_RE = re.compile(r"^descendant-or-self::(?P<tag>\*|[\w-]+)(?=[\[/]|$)")
+# What an attribute test implies about the attribute's value: it holds the tested value (`!=` does not).
+_HOLDS = {"exists", "=", "~=", "|=", "^=", "$=", "*="}
+_NAME_RE = re.compile(r"^[A-Za-z_][\w-]*$")
 
 
 def is_xpath(query: str) -> bool:
     return query.lstrip().startswith(("/", "./", "("))
 
 
+class Compiled(NamedTuple):
+    """A query as XPath, whose `$h0`, `$h1`… are the elements holding `hints[0]`, `hints[1]`…"""
+
+    xpath: str
+    hints: tuple[tuple[str, str], ...]
+
+
 @lru_cache(maxsize=1024)
-def to_xpath(query: str) -> str:
-    """The XPath parsel would run for `query`, made cheap on 300 KB pages: the alternatives that each test
-    one element (`em.byline`, `.reporter`, `h2.sub`), reading the same pseudo-element, become a single
-    walk of the page instead of one each; the others stay as they are, in the same union (so matches
-    still come in document order). A lone alternative is left alone (`em.x` walks only `em`s). libxml2's
-    `id()` index is not used for `#id`: it holds `<a name>` anchors too, and one element per id."""
+def compile_query(query: str) -> Compiled:
+    """The XPath parsel runs for `query`, made cheap on 300 KB pages: an alternative whose leftmost part
+    names a class, an id or an attribute (`.reporter`, `#dic_area`, `[itemprop=articleBody] p`) starts from
+    the elements holding that attribute value, read once per tree (`Selection`), instead of testing every
+    element of the page; its own tests then run as parsel's. Alternatives stay one union, so matches come
+    in document order. libxml2's `id()` index is not used for `#id`: it holds `<a name>` anchors too, and
+    one element per id."""
     if is_xpath(query):
-        return query
-    parsed = parse(query)
-    branches = [_TRANSLATOR.selector_to_xpath(s, translate_pseudo_elements=True) for s in parsed]
-    if len(branches) == 1:
-        return branches[0]
-    walks: dict[str, list[tuple[str, tuple[str, str] | None]]] = {}
-    others: list[str] = []
-    for branch, one in zip(branches, parsed, strict=True):
-        found = _ONE_ELEMENT_RE.match(branch)
-        if found is None or "/" in (found["test"] or "") or "][" in (found["test"] or ""):
-            others.append(branch)
+        return Compiled(query, ())
+    branches: list[str] = []
+    hints: list[tuple[str, str]] = []
+    for one in parse(query):
+        xpath = _TRANSLATOR.selector_to_xpath(one, translate_pseudo_elements=True)
+        lead, hint = _LEAD_RE.match(xpath), _hint(one.parsed_tree)
+        if lead is None or hint is None:
+            branches.append(xpath)
             continue
-        tag, test = found["tag"], found["test"]
-        own = f"self::{tag}" if tag != "*" else ""
-        walks.setdefault(found["suffix"] or "", []).append(
-            (" and ".join(f"({t})" for t in (own, test) if t) or "true()", _hint(one.parsed_tree))
-        )
-    merged = [
-        f"{_ANY}{_sieve([h for _, h in tests])}[{' or '.join(f'({t})' for t, _ in tests)}]{suffix}"
-        for suffix, tests in walks.items()
-    ]
-    return " | ".join(merged + others)
-
-
-def _sieve(hints: list[tuple[str, str] | None]) -> str:
-    """Most elements fail every alternative of a walk: a cheap test each alternative implies turns them
-    away before the exact class tests run (a quarter of the time on real pages). A class `subtitle`
-    implies the substring `sub` another alternative already asks for, so only the shortest are kept."""
-    known = [hint for hint in hints if hint is not None]
-    if len(hints) < 2 or len(known) < len(hints):
-        return ""
-    classes = {value for kind, value in known if kind == "class"}
-    kept = sorted(c for c in classes if not any(o != c and o in c for o in classes))
-    tests = [f"contains(@class, '{c}')" for c in kept]
-    tests += [f"@id = '{value}'" for kind, value in known if kind == "id"]
-    only_classes = all(kind == "class" for kind, _ in known)
-    return f"[@class][{' or '.join(tests)}]" if only_classes else f"[{' or '.join(tests)}]"
+        tag = "" if lead["tag"] == "*" else f"[self::{lead['tag']}]"
+        branches.append(f"$h{len(hints)}{tag}{xpath[lead.end() :]}")
+        hints.append(hint)
+    return Compiled(" | ".join(branches), tuple(hints))
 
 
 def _hint(tree: Any) -> tuple[str, str] | None:
-    """What every element a compound selector matches has, cheap to test: ("class", one of its classes)
-    or ("id", its id); None when it names neither."""
+    """(attribute, a substring of its value) that every element the leftmost part of a selector matches
+    has: its class, its id, or an attribute it tests; None when it tests none of them."""
     while tree is not None:
-        if isinstance(tree, Class) and "'" not in tree.class_name:
+        if isinstance(tree, Class):
             return ("class", tree.class_name)
-        if isinstance(tree, Hash) and "'" not in tree.id:
+        if isinstance(tree, Hash):
             return ("id", tree.id)
+        if isinstance(tree, Attrib) and tree.operator in _HOLDS and _NAME_RE.match(tree.attrib):
+            return (tree.attrib.lower(), str(tree.value.value) if tree.value is not None else "")
         tree = getattr(tree, "selector", None)
     return None
+
+
+class Selection:
+    """A parsed tree, or a detached part of one, to run selectors in parsel's language on: parsel's
+    Selector over it (no second parse), and the values of the attributes its queries name, read once.
+
+    Holders are found once per (attribute, value): an element removed from the tree later is still offered
+    to the queries, so drop elements only after selecting them all (as blocks_from_element does)."""
+
+    def __init__(self, root: lxml.html.HtmlElement) -> None:
+        self.root = root
+        self.parsel = Selector(root=root, type="html")
+        self._values: dict[str, list[Any]] = {}
+        self._holders: dict[tuple[str, str], list[lxml.html.HtmlElement]] = {}
+
+    def select(self, query: str) -> SelectorList[Selector]:
+        compiled = compile_query(query)
+        holders = {f"h{i}": self.holders(*hint) for i, hint in enumerate(compiled.hints)}
+        return self.parsel.xpath(compiled.xpath, None, **holders)
+
+    def holders(self, attribute: str, value: str) -> list[lxml.html.HtmlElement]:
+        """The elements whose `attribute` holds `value` as a substring: a superset of those a class, id
+        or attribute test accepts, found in one list of the tree's values (libxml2 tests an attribute of
+        every element in a quarter of a microsecond; a 300 KB page has 2,500)."""
+        found = self._holders.get((attribute, value))
+        if found is None:
+            values = self._values.get(attribute)
+            if values is None:
+                values = self._values[attribute] = _values_of(attribute)(self.root)
+            found = self._holders[(attribute, value)] = [v.getparent() for v in values if value in v]
+        return found
+
+
+@lru_cache(maxsize=64)
+def _values_of(attribute: str) -> lxml.etree.XPath:
+    return lxml.etree.XPath(f"descendant-or-self::*/@{attribute}")
 
 
 def picks_elements(query: str) -> bool:
@@ -96,18 +118,9 @@ def picks_elements(query: str) -> bool:
     return is_xpath(query) or all(s.pseudo_element is None for s in parse(query))
 
 
-def selector(root: lxml.html.HtmlElement) -> Selector:
-    """parsel's Selector over an already parsed tree (or a detached part of one): no second parse."""
-    return Selector(root=root, type="html")
-
-
-def select(sel: Selector, query: str) -> SelectorList[Selector]:
-    return sel.xpath(to_xpath(query))
-
-
-def elements(sel: Selector, query: str) -> list[lxml.html.HtmlElement]:
+def elements(selection: Selection, query: str) -> list[lxml.html.HtmlElement]:
     """The elements a selector matches; a selector matching text or attributes is a mistake, named."""
-    found = [s.root for s in select(sel, query)]
+    found = [s.root for s in selection.select(query)]
     if any(isinstance(root, str) for root in found):
         raise ValueError(f"{query!r} reads text or an attribute; it must pick elements")
     return found

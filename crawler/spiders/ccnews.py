@@ -43,6 +43,9 @@ class CcnewsSpider(NewsSpider):
 
     name = "ccnews"
     own_site = False
+    # One response is a whole WARC file of articles: Scrapy's default lets their main images download
+    # side by side (the project's CONCURRENT_ITEMS is set for pages of one article).
+    custom_settings = {"CONCURRENT_ITEMS": 100}
     arguments = (*NewsSpider.arguments, "warc", "paths", "hosts", "base")
     sites: list[type[NewsSpider]]  # the spiders whose articles the files are searched for
     facts = "Common Crawl's CC-NEWS WARC files (commoncrawl.org/blog/news-dataset-available), read as streams"
