@@ -23,7 +23,7 @@ from htmldate import find_date
 from crawler.items import Block, Image, RawArticle
 from crawler.korean.dates import EARLIEST, KST, parse_raw_dates, plausible
 from crawler.korean.text import clean_text
-from crawler.pages.body import blocks_from_element, blocks_from_trafilatura, images_around
+from crawler.pages.body import blocks_from_element, blocks_from_trafilatura
 from crawler.pages.document import Document, PageError, node_types
 from crawler.pages.select import Selection, elements, picks_elements, texts
 
@@ -397,7 +397,7 @@ class ArticlePage:
                     f"over {_TRAFILATURA_MAX_ELEMENTS} elements and no article body it declares",
                 )
             blocks = blocks_from_trafilatura(self.tree, self.doc.url)
-        return images_around(self.tree, blocks, self.doc.url) + blocks
+        return blocks
 
     def main_image(self, blocks: list[Block]) -> Image | None:
         url = self.doc.meta_first("og:image", "twitter:image", "image") or _ld_image(self.ld_value("image"))

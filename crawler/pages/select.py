@@ -87,7 +87,7 @@ class Selection:
     def __init__(self, root: lxml.html.HtmlElement) -> None:
         self.root = root
         self.parsel = Selector(root=root, type="html")
-        self._values: dict[str, list[Any]] = {}
+        self._values: dict[str, tuple[list[Any], str]] = {}
         self._holders: dict[tuple[str, str], list[lxml.html.HtmlElement]] = {}
 
     def select(self, query: str) -> SelectorList[Selector]:
@@ -101,10 +101,13 @@ class Selection:
         every element in a quarter of a microsecond; a 300 KB page has 2,500)."""
         found = self._holders.get((attribute, value))
         if found is None:
-            values = self._values.get(attribute)
-            if values is None:
-                values = self._values[attribute] = _values_of(attribute)(self.root)
-            found = self._holders[(attribute, value)] = [v.getparent() for v in values if value in v]
+            if attribute not in self._values:
+                values = _values_of(attribute)(self.root)
+                self._values[attribute] = (values, "\n".join(values))
+            values, joined = self._values[attribute]
+            # most queries name what the page lacks: one search of all the values says so
+            found = [v.getparent() for v in values if value in v] if value in joined else []
+            self._holders[(attribute, value)] = found
         return found
 
 
