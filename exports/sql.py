@@ -98,8 +98,11 @@ def engine_for(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, pool_pre_ping=True)
-    if parsed.get_backend_name() == "sqlite":
+    sqlite = parsed.get_backend_name() == "sqlite"
+    # A server may have closed a pooled connection: it is tested before use. A file has no server (the
+    # test, one more query each time, was a tenth of the crawl's database time).
+    engine = create_engine(url, pool_pre_ping=not sqlite)
+    if sqlite:
         event.listen(engine, "connect", _sqlite_pragmas)
     upgrade(engine)
     return engine

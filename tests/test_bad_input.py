@@ -6,12 +6,14 @@ import gzip
 from datetime import UTC, datetime
 from pathlib import Path
 
+import lxml.html
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crawler.offline import article_from_page
 from crawler.pages import PageError, extract
+from crawler.pages.document import decode, load, parse_html
 
 FIXTURES = Path(__file__).parent / "fixtures"
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -57,6 +59,26 @@ def test_utf8_bytes_declared_euc_kr_are_read_as_utf8() -> None:
     page = YNA.replace(b"<head>", b'<head><meta charset="euc-kr">', 1)
     outcome = article_from_page(YNA_URL, page, {"Content-Type": "text/html; charset=euc-kr"}, NOW)
     assert outcome.article is not None and "압수수색" in outcome.article.headline
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        YNA.replace(b"<head>", b'<head><meta charset="euc-kr">', 1),
+        b"\xef\xbb\xbf" + YNA,
+        YNA.replace(b"</title>", b"\x00</title>", 1),
+        b'<?xml version="1.0" encoding="utf-8"?>\n' + YNA,
+        YNA.replace(b"</title>", "\ufffd".encode() + b"</title>", 1),
+    ],
+    ids=["meta-euc-kr", "bom", "nul", "xml-declaration", "replacement-character"],
+)
+def test_utf8_bytes_parse_to_the_tree_of_their_text(page: bytes) -> None:
+    """UTF-8 pages are parsed from their bytes, the others from their decoded text: one tree either way."""
+    encoding, text = decode(page, None)
+    assert encoding == "utf-8"
+    from_bytes = load(YNA_URL, page).tree
+    assert lxml.html.tostring(from_bytes) == lxml.html.tostring(parse_html(text))
+    assert "압수수색" in (from_bytes.findtext(".//title") or "")
 
 
 def test_cp949_bytes_served_as_utf8_are_read_as_cp949() -> None:
