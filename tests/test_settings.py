@@ -86,3 +86,15 @@ def test_the_collector_runs_less_often_while_crawlers_run_and_as_before_after() 
         gc.set_threshold(*before)
     with pytest.raises(NotConfigured):
         CollectorPace.from_crawler(get_crawler(settings_dict={"NEWS_GC_THRESHOLD": 0}))
+
+
+def test_pages_of_one_article_take_few_item_workers_and_a_warc_file_of_articles_many() -> None:
+    from scrapy.utils.project import get_project_settings
+
+    from crawler.spiders.ccnews import CcnewsSpider
+    from crawler.spiders.yna import YnaSpider
+
+    for spider, workers in ((YnaSpider, 4), (CcnewsSpider, 100)):
+        settings = get_project_settings()
+        spider.update_settings(settings)
+        assert settings.getint("CONCURRENT_ITEMS") == workers
