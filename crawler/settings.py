@@ -143,8 +143,8 @@ NEWS_NEARDUP_REDIS_DAYS = 30.0
 # `scrapy reextract` reads them again.
 NEWS_WARC_DIR = "output/warc"
 NEWS_WARC_MAX_MB = 1024.0
-# gzip level of each record: 1 takes 40% of level 6's time for files a sixth larger (52 against 44 MB a
-# 1,000 articles); the archive's thread shares the machine's cores with the crawl's. 9 is a third slower than 6.
+# gzip level of each record: 1 takes 40% of level 6's time for files a sixth larger (50 against 42 MB a
+# 1,000 articles); the archive's thread shares the machine's cores with the crawl's. 9 is slower still.
 NEWS_WARC_GZIP_LEVEL = 1
 
 # The Jekyll site posts go to; full bodies or excerpts with a link; main images downloaded or remote.

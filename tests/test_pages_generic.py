@@ -8,9 +8,12 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
+import lxml.html
 import pytest
 
 from crawler.pages import extract, page_class_for
+from crawler.pages.body import blocks_from_element, blocks_from_trafilatura
+from crawler.pages.document import load
 from crawler.pages.generic import ArticlePage
 from crawler.pages.sites import HankookIlboPage, NaverNewsPage, YonhapPage
 
@@ -341,3 +344,46 @@ def test_an_unmarked_page_whose_h1_is_its_headline_is_an_article_for_its_date() 
         NOW,
     )
     assert found.date_source == "htmldate" and found.date_published_raw.startswith("2023-07-14")
+
+
+_STORY = "반도체 업계는 올해 인공지능 서버 수요가 늘면서 고대역폭 메모리 공급이 부족할 것으로 내다봤다. "
+
+
+@pytest.mark.parametrize("wrapper", ["nav", "aside", "footer"])
+@pytest.mark.parametrize("closed", [True, False], ids=["wrapping", "unclosed"])
+def test_a_story_inside_nav_aside_or_footer_is_still_found(wrapper: str, closed: bool) -> None:
+    """trafilatura gets the page without its navigation, sidebars and footers, but not without one that
+    may hold the story: an unclosed <nav> holds the rest of the page, a mislabelled <aside> the article."""
+    paragraphs = "".join(f"<p>{i}번째 문단. {_STORY * 3}</p>" for i in range(1, 6))
+    story = f"<div class='article-body'>{paragraphs}</div>"
+    html = (
+        "<html><head><title>기사</title></head><body><header><a href='/'>홈</a></header>"
+        f"<{wrapper}><ul><li><a href='/it'>IT</a></li><li><a href='/sci'>과학</a></li></ul>"
+        f"{story}{f'</{wrapper}>' if closed else ''}<{wrapper}><a href='/more'>더보기</a></{wrapper}></body></html>"
+    )
+    doc = load("https://news.example.com/article/1", html.encode())
+    before = lxml.html.tostring(doc.tree)
+    blocks = blocks_from_trafilatura(doc.tree, doc.url)
+    assert lxml.html.tostring(doc.tree) == before  # the page's own tree is left whole
+    assert [b.text.split(".")[0] for b in blocks] == [f"{i}번째 문단" for i in range(1, 6)]
+
+
+def test_the_photos_of_a_story_in_its_aside_are_found() -> None:
+    photo = "<aside class='photo'><img src='/p/chip.jpg' alt='HBM 칩'></aside>"
+    paragraphs = "".join(f"<p>{i}번째 문단. {_STORY * 3}</p>" for i in range(1, 4))
+    last = "<p>삼성전자와SK하이닉스는 차세대 메모리 투자를 늘리기로 했다고 밝혔다.</p>"
+    html = (
+        "<html><body><nav><a href='/'>홈</a></nav>"
+        f"<article><p>{_STORY}</p>{photo}{paragraphs}{last}</article></body></html>"
+    )
+    doc = load("https://news.example.com/article/2", html.encode())
+    images = [b.image["url"] for b in blocks_from_trafilatura(doc.tree, doc.url) if b.image]
+    assert images == ["https://news.example.com/p/chip.jpg"]
+
+
+def test_an_element_two_drop_selectors_match_is_dropped_once() -> None:
+    body = lxml.html.fromstring(
+        '<div><p>본문입니다.</p><div class="writer-zone writer-zone01">홍길동 기자</div></div>'
+    )
+    blocks = blocks_from_element(body, "https://www.yna.co.kr/", (".writer-zone", ".writer-zone01"))
+    assert [(b.kind, b.text) for b in blocks] == [("p", "본문입니다.")]

@@ -130,6 +130,21 @@ def test_an_alternative_naming_a_class_id_or_attribute_starts_from_the_elements_
     assert compile_query("//p[@class='a']") == ("//p[@class='a']", ())
 
 
+@pytest.mark.parametrize(
+    ("html", "query"),
+    [
+        ('<div itemprop="ArticleBody"><p>본문</p></div>', "[itemprop=articlebody i]"),
+        ('<p data-x="V">1</p><p data-x="v">2</p>', '[data-x="v" i]'),
+        ('<div class="a"><p>y</p></div>', ".a:scope > p"),
+        ('<p class="a">x</p>', ".a:scope"),
+    ],
+)
+def test_a_case_blind_or_scope_test_is_not_a_value_to_search(html: str, query: str) -> None:
+    doc = load("https://example.com/a", f"<html><body>{html}</body></html>".encode(), None)
+    assert compile_query(query).hints == ()
+    assert ArticlePage(doc).select(query) == as_shell_reads(f"<html><body>{html}</body></html>", query)
+
+
 def test_holders_are_a_superset_the_query_narrows() -> None:
     """`sub` is in `subtitle`: the holders of a substring are more than a class test accepts."""
     html = '<html><body><p class="subtitle">x</p><p class="sub">y</p><p class="a sub b">z</p></body></html>'

@@ -21,7 +21,7 @@ def clean_text(text: str | None) -> str:
     """NFC, no invisible characters, one space between words (for any Unicode space), no surrounding space.
 
     Called for every text of every page: str.split and `in`, not patterns or str.translate, where they
-    can (17 µs for 1,500 characters of a page, against 170)."""
+    can (a sixth of the time of the patterns and str.translate it used, on a page's text)."""
     if not text:
         return ""
     text = unicodedata.normalize("NFC", text)

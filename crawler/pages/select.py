@@ -54,7 +54,8 @@ def compile_query(query: str) -> Compiled:
     for one in parse(query):
         xpath = _TRANSLATOR.selector_to_xpath(one, translate_pseudo_elements=True)
         lead, hint = _LEAD_RE.match(xpath), _hint(one.parsed_tree)
-        if lead is None or hint is None:
+        # `:scope` is the node the query starts from: a holder is not
+        if lead is None or hint is None or ":scope" in one.canonical():
             branches.append(xpath)
             continue
         tag = "" if lead["tag"] == "*" else f"[self::{lead['tag']}]"
@@ -71,7 +72,13 @@ def _hint(tree: Any) -> tuple[str, str] | None:
             return ("class", tree.class_name)
         if isinstance(tree, Hash):
             return ("id", tree.id)
-        if isinstance(tree, Attrib) and tree.operator in _HOLDS and _NAME_RE.match(tree.attrib):
+        # (an `i` test ignores case: its value is no substring to search for)
+        if (
+            isinstance(tree, Attrib)
+            and tree.operator in _HOLDS
+            and _NAME_RE.match(tree.attrib)
+            and getattr(tree, "flag", None) is None
+        ):
             return (tree.attrib.lower(), str(tree.value.value) if tree.value is not None else "")
         tree = getattr(tree, "selector", None)
     return None
