@@ -141,6 +141,7 @@ def test_a_post_shows_its_headline_date_outlet_and_feature_text(
     for article in stored(out):
         page.goto(f"{url}/")
         page.get_by_role("link", name=shown(article["headline"]), exact=True).click()
+        page.wait_for_load_state("load")  # the click returns once the post's page commits, before its images
         assert page.locator("h1.post-title").inner_text() == shown(article["headline"])
         seoul = datetime.fromisoformat(article["date_published"]).replace(tzinfo=UTC).astimezone(KST)
         assert page.locator(".post-meta time").first.inner_text() == (
