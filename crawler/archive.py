@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlsplit
 
+from isal import isal_zlib
 from scrapy import Request, signals
 from scrapy.exceptions import NotConfigured
 from scrapy.http import Response
@@ -59,7 +60,7 @@ class WarcArchive:
     """WARC files under `folder`, named `<prefix>-<UTC time>-<host>-<pid>-<serial>.warc.gz` (several
     processes may write into one folder), a new one begun past `max_bytes`."""
 
-    def __init__(self, folder: Path, prefix: str, max_bytes: int, level: int = 6) -> None:
+    def __init__(self, folder: Path, prefix: str, max_bytes: int, level: int = 1) -> None:
         self.folder = folder
         self.prefix = prefix
         self.max_bytes = max_bytes
@@ -85,13 +86,13 @@ class WarcArchive:
         return self.file
 
     def _append(self, *records: Any) -> None:
-        """The records, each its own gzip member at our level (warcio's own gzip is fixed at 9, which
-        costs a third more time than 6 for 1% less size)."""
+        """The records, each its own gzip member, deflated by ISA-L (python-isal) at our level 0-3: its
+        level 1 makes zlib level 1's size in a quarter of the time (warcio's own gzip is zlib at 9)."""
         assert self.file is not None
         for record in records:
             plain = BytesIO()
             WARCWriter(plain, gzip=False, warc_version="1.1").write_record(record)
-            packer = zlib.compressobj(self.level, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+            packer = isal_zlib.compressobj(self.level, isal_zlib.DEFLATED, 16 + 15)
             self.file.write(packer.compress(plain.getvalue()) + packer.flush())
 
     def write(self, request: Request, response: Response, fetched_at: datetime) -> tuple[str, int]:
@@ -153,7 +154,7 @@ class ArchiveMiddleware:
     meta for the article it becomes. NEWS_WARC_DIR (default `output/warc`; empty turns it off) and
     NEWS_WARC_MAX_MB (a new file past it, default 1024).
 
-    Records are gzipped and written by one thread of their own (zlib and hashlib release the GIL), in the
+    Records are gzipped and written by one thread of their own (ISA-L and hashlib release the GIL), in the
     order responses come, so the crawl's thread goes on parsing meanwhile; a response goes on once its
     record is written, with its place known."""
 

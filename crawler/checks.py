@@ -20,8 +20,9 @@ CHOICES = {
     "NEWS_JEKYLL_IMAGES": ("remote", "download"),
     "NEWS_SITE_AUTHORS": ("name", "chirpy"),
 }
+# Whole numbers within bounds.
+RANGES = {"NEWS_WARC_GZIP_LEVEL": (0, 3)}
 # Shares of something, between 0 and 1.
-RANGES = {"NEWS_WARC_GZIP_LEVEL": (1, 9)}
 SHARES = {
     "NEWS_MONITOR_EXTRACTED",
     "NEWS_MONITOR_ITEM_RATIO",

@@ -136,7 +136,7 @@ class CollectorPace:
     (bench.crawl: 2.6 s of 15 s); while crawlers run, it waits for NEWS_GC_THRESHOLD new objects
     (0: Python's pace), and Python's pace is back when the last one stops."""
 
-    running = 0
+    running: ClassVar[int] = 0  # crawlers of this process whose engines run
     saved: ClassVar[tuple[int, ...]] = ()
 
     def __init__(self, threshold: int) -> None:

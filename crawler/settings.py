@@ -143,8 +143,8 @@ NEWS_NEARDUP_REDIS_DAYS = 30.0
 # `scrapy reextract` reads them again.
 NEWS_WARC_DIR = "output/warc"
 NEWS_WARC_MAX_MB = 1024.0
-# gzip level of each record: 1 takes 40% of level 6's time for files a sixth larger (50 against 42 MB a
-# 1,000 articles); the archive's thread shares the machine's cores with the crawl's. 9 is slower still.
+# ISA-L's gzip level of each record, 0 to 3: 1 makes zlib level 1's files (50 MB a 1,000 articles) in a
+# quarter of its time, 3 a twentieth smaller in twice 1's; the archive's thread shares the cores with the crawl.
 NEWS_WARC_GZIP_LEVEL = 1
 
 # The Jekyll site posts go to; full bodies or excerpts with a link; main images downloaded or remote.

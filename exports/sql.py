@@ -92,13 +92,26 @@ A, AUTHORS, IMAGES, VERSIONS, ALIASES, RUNS, NEAR, SIGNATURES, FILES = (
 )
 
 
+# The per-article lookups, built once (building a statement took longer than SQLite running it).
+# One round trip: the article's dates if it is stored under this key, else whether an alias is.
+_STORED_UNDER = (
+    select(A.c.date_published, A.c.fetched_at, literal(False).label("alias"))
+    .where(A.c.url_key == bindparam("key"))
+    .union_all(
+        select(literal(None), literal(None), literal(True)).where(ALIASES.c.url_key == bindparam("key"))
+    )
+    .limit(1)
+)
+_STORED_WITH_BODY = select(A.c.canonical_url).where(A.c.content_hash == bindparam("content_hash")).limit(1)
+
+
 @lru_cache(maxsize=8)
 def engine_for(url: str) -> Engine:
     """One engine per database URL and process, its schema brought to the latest migration."""
     parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     sqlite = parsed.get_backend_name() == "sqlite"
+    if sqlite and parsed.database and parsed.database != ":memory:":
+        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
     # A server may have closed a pooled connection: it is tested before use. A file has no server (the
     # test, one more query each time, was a tenth of the crawl's database time).
     engine = create_engine(url, pool_pre_ping=not sqlite)
@@ -702,14 +715,8 @@ class SqlStore:
         known = self._prefilter()
         if known is not None and key not in known:
             return False
-        # One round trip: the article's dates if it is stored under this key, else whether an alias is.
-        query = (
-            select(A.c.date_published, A.c.fetched_at, literal(False).label("alias"))
-            .where(A.c.url_key == key)
-            .union_all(select(literal(None), literal(None), literal(True)).where(ALIASES.c.url_key == key))
-        )
         with self.engine.connect() as connection:
-            row = connection.execute(query.limit(1)).first()
+            row = connection.execute(_STORED_UNDER, {"key": key}).first()
         if row is None:
             return False
         if row.alias:
@@ -731,9 +738,7 @@ class SqlStore:
         if content_hash in self.pending_bodies:
             return self.pending_bodies[content_hash]
         with self.engine.connect() as connection:
-            return connection.execute(
-                select(A.c.canonical_url).where(A.c.content_hash == content_hash).limit(1)
-            ).scalar()
+            return connection.execute(_STORED_WITH_BODY, {"content_hash": content_hash}).scalar()
 
     def add_alias(self, url: str, canonical_url: str, reason: str = "same_body") -> None:
         key = url_key(url)

@@ -3,6 +3,7 @@ site in their own processes, and real WARC/ARC files other tools wrote (malforme
 
 from __future__ import annotations
 
+import gzip
 import json
 import sqlite3
 import subprocess
@@ -17,7 +18,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from crawler.archive import read_record, responses, stream_responses
+from crawler.archive import WarcArchive, read_record, responses, stream_responses
 from crawler.replaysite import CLOCK, MODELS
 
 ROOT = Path(__file__).parents[1]
@@ -113,6 +114,32 @@ def test_a_crawl_archives_every_response_exactly_and_each_article_points_at_its_
         timeout=60,
     ).stdout
     assert extracted == served[url]
+
+
+@pytest.mark.parametrize("level", [0, 1, 2, 3])
+def test_each_gzip_level_writes_standard_members_that_every_reader_opens(tmp_path: Path, level: int) -> None:
+    from scrapy import Request
+    from scrapy.http import HtmlResponse
+
+    pages = [(FIXTURES / name).read_bytes() for name in ("yna/article-1.html", "naver/article-2.html")]
+    archive = WarcArchive(tmp_path / str(level), "test", 1 << 30, level)
+    now = datetime(2026, 12, 2, 1, 2, 3, 456789, tzinfo=UTC)
+    places = [
+        archive.write(
+            Request(f"https://e.example/{n}"), HtmlResponse(f"https://e.example/{n}", body=body), now
+        )
+        for n, body in enumerate(pages)
+    ]
+    archive.close()
+    (path,) = (tmp_path / str(level)).glob("*.warc.gz")
+    for n, (name, offset) in enumerate(places):
+        assert name == path.name and read_record(path, offset).body == pages[n]
+    # gzip's own tool, and Python's, read the file as one gzip stream of members
+    assert subprocess.run(["gzip", "-t", path], capture_output=True, timeout=60).returncode == 0
+    assert gzip.decompress(path.read_bytes()).count(b"WARC/1.1\r\n") == 5  # warcinfo, 2 x (response, request)
+    warcio = Path(sys.executable).parent / "warcio"
+    assert subprocess.run([warcio, "check", path], capture_output=True, timeout=60).returncode == 0
+    assert archive.written < sum(map(len, pages)) / 3  # deflated: Korean HTML packs to about a fifth
 
 
 def test_archives_rotate_at_their_size_and_can_be_turned_off(tmp_path: Path) -> None:

@@ -53,7 +53,7 @@ def scrapy(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
         (["-s", "CLOSESPIDER_TIMEOUT=abc"], "error: -s CLOSESPIDER_TIMEOUT='abc': expected a number"),
         (["-s", "LOG_LEVEL=FOO"], "error: -s LOG_LEVEL='FOO': use CRITICAL, ERROR, WARNING, INFO, DEBUG"),
         (["-s", "NEWS_SITE_EXCERPT_CHARS=-1"], "error: -s NEWS_SITE_EXCERPT_CHARS='-1': expected 0 or more"),
-        (["-s", "NEWS_WARC_GZIP_LEVEL=0"], "error: -s NEWS_WARC_GZIP_LEVEL='0': expected 1 to 9"),
+        (["-s", "NEWS_WARC_GZIP_LEVEL=4"], "error: -s NEWS_WARC_GZIP_LEVEL='4': expected 0 to 3"),
         (
             ["-s", "NEWS_REDIS_URL=redis://127.0.0.1:6379/0"],
             "error: -s NEWS_REDIS_URL='redis://127.0.0.1:6379/0' needs -s NEWS_JOB=… (one id for every process of the run)",
@@ -108,7 +108,7 @@ def test_an_unknown_spider_is_named_with_the_spiders_there_are(tmp_path: Path) -
 @pytest.mark.parametrize(
     ("setting", "line"),
     [
-        ("NEWS_WARC_GZIP_LEVEL=10", "error: -s NEWS_WARC_GZIP_LEVEL='10': expected 1 to 9"),
+        ("NEWS_WARC_GZIP_LEVEL=10", "error: -s NEWS_WARC_GZIP_LEVEL='10': expected 0 to 3"),
         (
             "DATABASE_URL=sqlite:////tmp/elsewhere.sqlite3",
             "error: -s DATABASE_URL: replay writes everything under --output",
