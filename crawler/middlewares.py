@@ -14,11 +14,12 @@ from typing import Any, cast
 from urllib.parse import urlsplit
 
 from scrapy import Request
+from scrapy.downloadermiddlewares import redirect
 from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
 from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
-from scrapy.http import Response, TextResponse
+from scrapy.http import HtmlResponse, Response, TextResponse
 from scrapy.utils.defer import maybe_deferred_to_future
 from scrapy.utils.httpobj import urlparse_cached
 from scrapy.utils.response import response_status_message
@@ -276,3 +277,23 @@ def _matches(rule: str, path: str) -> bool:
     pattern = re.escape(rule).replace(r"\*", ".*")
     pattern = pattern[:-2] + "$" if pattern.endswith(r"\$") else pattern
     return re.match(pattern, path) is not None
+
+
+# Scrapy reads a refresh in a page's first 4,096 characters: at most 4 bytes each, after a BOM.
+_REFRESH_HEAD = 4096 * 4 + 4
+
+
+class MetaRefreshMiddleware(redirect.MetaRefreshMiddleware):
+    """Scrapy's, shown only the head of a page's body. For the 4,096 characters it reads, Scrapy
+    decodes the whole body (`response.text`): a second decode of every article, which the page layer
+    decodes from its bytes (a fifth of a millisecond for a 230 KB page)."""
+
+    # Scrapy 2.19 passes no spider: its own signature keeps the argument only to warn of it.
+    def process_response(self, request: Request, response: Response) -> Request | Response:  # type: ignore[override]
+        if not isinstance(response, HtmlResponse) or len(response.body) <= _REFRESH_HEAD:
+            return super().process_response(request, response)
+        # the page's own encoding, found as Scrapy finds it (the whole body is decoded only when it
+        # declares none: Scrapy keeps that text for the page)
+        head = response.replace(body=response.body[:_REFRESH_HEAD], encoding=response.encoding)
+        answer = super().process_response(request, head)
+        return response if answer is head else answer

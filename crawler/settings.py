@@ -55,6 +55,9 @@ DOWNLOADER_MIDDLEWARES = {
     # Scrapy's decompression, its refusals of oversized answers and decompression bombs counted.
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
     "crawler.middlewares.SizeLimitMiddleware": 590,
+    # Scrapy's meta refresh, without decoding a whole page to read its head.
+    "scrapy.downloadermiddlewares.redirect.MetaRefreshMiddleware": None,
+    "crawler.middlewares.MetaRefreshMiddleware": 580,
     # Every response archived as it came from the downloader (crawler.archive), before decompression.
     "crawler.archive.ArchiveMiddleware": 950,
 }

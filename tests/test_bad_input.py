@@ -212,3 +212,68 @@ def test_an_image_past_pillows_own_limit_is_refused_and_counted(tmp_path) -> Non
     with pytest.raises(ImageException):
         list(pipeline.get_images(Response(url, body=png), Request(url), None))
     assert crawler.stats.get_value("news/refused/too_many_pixels") == 1
+
+
+_FILLERS = ("a", "한", "😀", "<p>기사</p>")
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    filler=st.sampled_from(_FILLERS),
+    before=st.integers(0, 6000),
+    after=st.integers(0, 9000),
+    charset=st.sampled_from(["utf-8", "cp949", "utf-16", None]),
+    declared=st.sampled_from(["header", "meta", "none"]),
+    delay=st.sampled_from(["0", "3", "600"]),
+)
+def test_meta_refresh_reads_as_scrapys_own_on_any_page(
+    filler: str, before: int, after: int, charset: str | None, declared: str, delay: str
+) -> None:
+    """Ours reads a head of the body; Scrapy's the whole decoded page: they decide the same."""
+    from scrapy import Request
+    from scrapy.downloadermiddlewares.redirect import MetaRefreshMiddleware as Scrapys
+    from scrapy.http import HtmlResponse
+    from scrapy.utils.test import get_crawler
+
+    from crawler.middlewares import MetaRefreshMiddleware
+
+    encoding = charset or "utf-8"
+    if encoding == "cp949" and filler == "😀":
+        filler = "한"  # CP949 has no emoji
+    meta = f'<meta charset="{charset}">' if declared == "meta" and charset else ""
+    text = (
+        f"<html><head>{meta}<title>t</title>{filler * before}"
+        f'<meta http-equiv="refresh" content="{delay}; url=/moved?from=head">'
+        f"</head><body>{filler * after}</body></html>"
+    )
+    body = text.encode(encoding)
+    content_type = f"text/html; charset={charset}" if declared == "header" and charset else "text/html"
+    url = "https://www.example.co.kr/news/1"
+    crawler = get_crawler()
+    crawler._apply_settings()
+    ours, scrapys = MetaRefreshMiddleware.from_crawler(crawler), Scrapys.from_crawler(crawler)
+
+    def outcome(middleware: Scrapys) -> str:
+        response = HtmlResponse(url, body=body, headers={"Content-Type": content_type})
+        answer = middleware.process_response(Request(url), response)
+        return answer.url if isinstance(answer, Request) else f"kept {answer is response}"
+
+    assert outcome(ours) == outcome(scrapys)
+
+
+def test_meta_refresh_decodes_only_the_head_of_a_page_that_declares_its_encoding() -> None:
+    from scrapy import Request
+    from scrapy.http import HtmlResponse
+    from scrapy.utils.test import get_crawler
+
+    from crawler.middlewares import MetaRefreshMiddleware
+
+    crawler = get_crawler()
+    crawler._apply_settings()
+    refresh = MetaRefreshMiddleware.from_crawler(crawler)
+    url = "https://www.yna.co.kr/view/AKR20220907138351061"
+    response = HtmlResponse(url, body=YNA, headers={"Content-Type": "text/html; charset=UTF-8"})
+    assert refresh.process_response(Request(url), response) is response
+    assert response._cached_ubody is None  # the page layer decodes the page once, from its bytes
+    moved = HtmlResponse(url, body=b'<meta http-equiv="refresh" content="0;url=/a">' + YNA)
+    assert refresh.process_response(Request(url), moved).url == "https://www.yna.co.kr/a"

@@ -169,7 +169,8 @@ def _meta(tree: lxml.html.HtmlElement) -> dict[str, list[str]]:
 
 def _jsonld(tree: lxml.html.HtmlElement) -> list[dict[str, Any]]:
     nodes: list[dict[str, Any]] = []
-    for script in tree.xpath('//script[@type="application/ld+json"]'):
+    # by tag in C, the type tested only on scripts: an XPath tests every element of the page
+    for script in (s for s in tree.iter("script") if s.get("type") == "application/ld+json"):
         try:
             items = _JSONLD.extract_items(script)
         except ValueError:
