@@ -30,12 +30,12 @@ _FURNITURE_RE = re.compile(
     re.I,
 )
 # trafilatura deletes these itself before its search, but after copying the page (three times over) and
-# handing readability the whole of it: taken out of our copy first, it walks less for the same text (7%
-# of its time; its text is the same on all 154 pages of bench.speed). Not one that may be the article:
-# with a paragraph, or 1,000 characters (an unclosed <nav> holds the rest of the page, a mislabelled
-# <aside> the story; readability and jusText find it there). Taking them all would save 15%, and lost
-# such bodies whole.
-_NEVER_CONTENT = lxml.etree.XPath(
+# handing readability the whole of it: pruned from its first copy (its `prune_xpath`), it walks less for
+# the same text (7% of its time; its text is the same on all 154 pages of bench.speed). Not one that may
+# be the article: with a paragraph, or 1,000 characters (an unclosed <nav> holds the rest of the page, a
+# mislabelled <aside> the story; readability and jusText find it there). Taking them all would save 15%,
+# and lost such bodies whole.
+_NEVER_CONTENT = (
     "//*[self::nav or self::aside or self::footer][string-length(normalize-space()) < 1000]"
     "[not(.//p[string-length(normalize-space()) > 80])]"
 )
@@ -263,18 +263,20 @@ _OUTPUT_BLOCKS = {
 
 
 def blocks_from_trafilatura(tree: lxml.html.HtmlElement, url: str) -> list[Block]:
-    """The main content found by trafilatura (the best-measured extractor) in a copy of `tree` without its
-    navigation, sidebars and footers, as blocks, after the photos around it in `tree` (`images_around`).
+    """The main content found by trafilatura (the best-measured extractor) in `tree` less its navigation,
+    sidebars and footers, as blocks, after the photos around it in `tree` (`images_around`).
 
     Images are not asked of trafilatura: with them it keeps more page furniture (F1 0.918 against 0.953
     on the benchmark).
     """
-    trimmed = copy.deepcopy(tree)
-    for element in _NEVER_CONTENT(trimmed):
-        if element.getparent() is not None:
-            element.drop_tree()
+    # trafilatura works on a copy of its own: the pruning happens there, the page stays whole
     document = trafilatura.bare_extraction(
-        trimmed, url=url, with_metadata=False, include_comments=False, include_tables=True
+        tree,
+        url=url,
+        with_metadata=False,
+        include_comments=False,
+        include_tables=True,
+        prune_xpath=_NEVER_CONTENT,
     )
     body = getattr(document, "body", None)  # a Document unless as_dict is asked for
     if body is None:
