@@ -279,21 +279,30 @@ def _matches(rule: str, path: str) -> bool:
     return re.match(pattern, path) is not None
 
 
-# Scrapy reads a refresh in a page's first 4,096 characters: at most 4 bytes each, after a BOM.
-_REFRESH_HEAD = 4096 * 4 + 4
+# Scrapy reads a refresh in a page's first 4,096 characters: the head holds them in any encoding of at
+# most 4 bytes a character (after a BOM); a stateful one (ISO-2022) may need more, and is checked.
+_REFRESH_CHARS = 4096
+_REFRESH_HEAD = _REFRESH_CHARS * 4 + 4
 
 
 class MetaRefreshMiddleware(redirect.MetaRefreshMiddleware):
     """Scrapy's, shown only the head of a page's body. For the 4,096 characters it reads, Scrapy
     decodes the whole body (`response.text`): a second decode of every article, which the page layer
-    decodes from its bytes (a fifth of a millisecond for a 230 KB page)."""
+    decodes from its bytes (a fifth of a millisecond for a 230 KB page). A refresh to an address no
+    request can have (`javascript:`, a broken host) keeps the page: Scrapy raised, and the page was lost."""
 
     # Scrapy 2.19 passes no spider: its own signature keeps the argument only to warn of it.
     def process_response(self, request: Request, response: Response) -> Request | Response:  # type: ignore[override]
-        if not isinstance(response, HtmlResponse) or len(response.body) <= _REFRESH_HEAD:
-            return super().process_response(request, response)
-        # the page's own encoding, found as Scrapy finds it (the whole body is decoded only when it
-        # declares none: Scrapy keeps that text for the page)
-        head = response.replace(body=response.body[:_REFRESH_HEAD], encoding=response.encoding)
-        answer = super().process_response(request, head)
-        return response if answer is head else answer
+        shown = response
+        if isinstance(response, HtmlResponse) and len(response.body) > _REFRESH_HEAD:
+            # the page's own encoding, found as Scrapy finds it (the whole body is decoded only when it
+            # declares none: Scrapy keeps that text for the page)
+            head = response.replace(body=response.body[:_REFRESH_HEAD], encoding=response.encoding)
+            if len(head.text) > _REFRESH_CHARS + 8:  # past a character cut at the end
+                shown = head
+        try:
+            answer = super().process_response(request, shown)
+        except ValueError as error:
+            logger.info("Meta refresh of %s not followed: %s", response.url, error)
+            return response
+        return response if answer is shown else answer

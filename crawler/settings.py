@@ -147,7 +147,7 @@ NEWS_NEARDUP_REDIS_DAYS = 30.0
 NEWS_WARC_DIR = "output/warc"
 NEWS_WARC_MAX_MB = 1024.0
 # ISA-L's gzip level of each record, 0 to 3: 1 makes zlib level 1's files (50 MB a 1,000 articles) in a
-# quarter of its time, 3 a twentieth smaller in twice 1's; the archive's thread shares the cores with the crawl.
+# quarter of its time, 3 a twentieth smaller in 2.4 times 1's; the archive's thread shares the cores with the crawl.
 NEWS_WARC_GZIP_LEVEL = 1
 
 # The Jekyll site posts go to; full bodies or excerpts with a link; main images downloaded or remote.

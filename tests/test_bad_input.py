@@ -222,7 +222,7 @@ _FILLERS = ("a", "한", "😀", "<p>기사</p>")
     filler=st.sampled_from(_FILLERS),
     before=st.integers(0, 6000),
     after=st.integers(0, 9000),
-    charset=st.sampled_from(["utf-8", "cp949", "utf-16", None]),
+    charset=st.sampled_from(["utf-8", "cp949", "utf-16", "iso-2022-jp", None]),
     declared=st.sampled_from(["header", "meta", "none"]),
     delay=st.sampled_from(["0", "3", "600"]),
 )
@@ -240,6 +240,8 @@ def test_meta_refresh_reads_as_scrapys_own_on_any_page(
     encoding = charset or "utf-8"
     if encoding == "cp949" and filler == "😀":
         filler = "한"  # CP949 has no emoji
+    if encoding == "iso-2022-jp":
+        filler = "漢a"  # shifts in and out at every character: more than 4 bytes each
     meta = f'<meta charset="{charset}">' if declared == "meta" and charset else ""
     text = (
         f"<html><head>{meta}<title>t</title>{filler * before}"
@@ -277,3 +279,21 @@ def test_meta_refresh_decodes_only_the_head_of_a_page_that_declares_its_encoding
     assert response._cached_ubody is None  # the page layer decodes the page once, from its bytes
     moved = HtmlResponse(url, body=b'<meta http-equiv="refresh" content="0;url=/a">' + YNA)
     assert refresh.process_response(Request(url), moved).url == "https://www.yna.co.kr/a"
+
+
+@pytest.mark.parametrize("target", ["javascript:void(0)", "https://[broken/", "mailto:desk@example.co.kr"])
+def test_a_meta_refresh_to_no_address_keeps_the_page(target: str) -> None:
+    from scrapy import Request
+    from scrapy.http import HtmlResponse
+    from scrapy.utils.test import get_crawler
+
+    from crawler.middlewares import MetaRefreshMiddleware
+
+    crawler = get_crawler()
+    crawler._apply_settings()
+    refresh = MetaRefreshMiddleware.from_crawler(crawler)
+    url = "https://www.yna.co.kr/view/AKR20220907138351061"
+    for body in (b"", YNA):  # a short page and a long one
+        page = f'<meta http-equiv="refresh" content="0;url={target}">'.encode() + body
+        response = HtmlResponse(url, body=page)
+        assert refresh.process_response(Request(url), response) is response
