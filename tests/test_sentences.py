@@ -28,6 +28,13 @@ from crawler.korean.sentences import EXCERPT_LIMIT, make_excerpt, split_sentence
             ["U.S. officials met on Aug. 20 in Seoul.", "They agreed."],
         ),
         ("미국 U.S. 스틸이 발표했다.", ["미국 U.S. 스틸이 발표했다."]),
+        (
+            "Samsung Electronics Co. and Apple Inc. agreed today. Next came more.",
+            ["Samsung Electronics Co. and Apple Inc. agreed today.", "Next came more."],
+        ),
+        # a run of letters and dots longer than any abbreviation ends the sentence at its last dot
+        ("자료는 news.example.com. 에 있다.", ["자료는 news.example.com.", "에 있다."]),
+        ("He met Mr. Lee. Then left.", ["He met Mr. Lee.", "Then left."]),
         ("제목만 있고 마침표가 없다", ["제목만 있고 마침표가 없다"]),
         ("", []),
         ("버전 2.0이 나왔다… 기대된다.", ["버전 2.0이 나왔다… 기대된다."]),

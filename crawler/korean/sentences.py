@@ -9,6 +9,7 @@ corpus bodies (bench/sentences.py) at a small fraction of its time and memory.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 _CLOSERS = re.escape("\"'”’)]」』》")
 # `…` is not among the ends: Korean uses it as a pause inside sentences and headlines ("A… B").
@@ -18,37 +19,46 @@ _ABBREVIATIONS = frozenset(
     "mr mrs ms dr st jr sr vs no jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k u.n "
     "inc co corp ltd gov sen rep gen col lt prof etc e.g i.e p.m a.m".split()
 )
+# The run of letters and dots before a dot, from its first letter; read within a window a few characters
+# longer than the longest abbreviation (a longer run is a word or an address, no abbreviation).
+_WORD_BEFORE_RE = re.compile(r"(?<![A-Za-z.])\.*([A-Za-z][A-Za-z.]*)$")
+_WINDOW = max(map(len, _ABBREVIATIONS)) + 4
 EXCERPT_LIMIT = 200
 ELLIPSIS = "…"
 
 
 def split_sentences(text: str) -> list[str]:
     """The sentences of one paragraph, in order, stripped."""
-    sentences: list[str] = []
-    start = 0
+    return list(iter_sentences(text))
+
+
+def iter_sentences(text: str) -> Iterator[str]:
+    """The sentences of one paragraph, lazily, in time linear in its length: each boundary is looked at
+    once, and the quotes still open are counted as the scan goes, not over the sentence again."""
+    start = scanned = 0
+    unclosed = straight = 0
     for match in _BOUNDARY_RE.finditer(text):
         end = match.end()
-        if _is_abbreviation(text, match.start()) or _inside_quote(text[start:end]):
+        chunk = text[scanned:end]
+        scanned = end
+        unclosed += chunk.count("“") - chunk.count("”")
+        straight += chunk.count('"')
+        # quoted speech is part of its sentence while a quotation opened in it is still open
+        if _is_abbreviation(text, match.start()) or unclosed > 0 or straight % 2 == 1:
             continue
         piece = text[start:end].strip()
         if piece:
-            sentences.append(piece)
-        start = end
+            yield piece
+        start, unclosed, straight = end, 0, 0
     tail = text[start:].strip()
     if tail:
-        sentences.append(tail)
-    return sentences
-
-
-def _inside_quote(sentence: str) -> bool:
-    """Whether a quotation opened in `sentence` is still open: quoted speech is part of its sentence."""
-    return sentence.count("“") > sentence.count("”") or sentence.count('"') % 2 == 1
+        yield tail
 
 
 def _is_abbreviation(text: str, dot: int) -> bool:
     if text[dot] != ".":
         return False
-    word = re.search(r"([A-Za-z][A-Za-z.]*)$", text[:dot])
+    word = _WORD_BEFORE_RE.search(text, max(0, dot - _WINDOW), dot)
     if not word:
         return False
     token = word.group(1).lower()
@@ -63,7 +73,7 @@ def make_excerpt(paragraphs: list[str], limit: int = EXCERPT_LIMIT) -> str:
     out: list[str] = []
     length = 0
     for paragraph in paragraphs:
-        for sentence in split_sentences(paragraph):
+        for sentence in iter_sentences(paragraph):
             extra = len(sentence) + (1 if out else 0)
             if length + extra > limit:
                 return " ".join(out) if out else truncate(sentence, limit)
