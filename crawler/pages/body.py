@@ -31,14 +31,17 @@ _FURNITURE_RE = re.compile(
 )
 # trafilatura deletes these itself before its search, but after copying the page (three times over) and
 # handing readability the whole of it: pruned from its first copy (its `prune_xpath`), it walks less for
-# the same text (7% of its time; its text is the same on all 154 pages of bench.speed). Not one that may
+# the same text (its text is the same on all 154 pages of bench.speed). Not a nav, aside or footer that may
 # be the article: with a paragraph, or 1,000 characters (an unclosed <nav> holds the rest of the page, a
 # mislabelled <aside> the story; readability and jusText find it there). Taking them all would save 15%,
-# and lost such bodies whole.
-_NEVER_CONTENT = (
+# and lost such bodies whole. Of the head, what no body is read from (trafilatura reads JSON-LD for
+# forum threads and its baseline); inline SVG icons hold 3% of a page's elements and no prose.
+_NEVER_CONTENT = [
     "//*[self::nav or self::aside or self::footer][string-length(normalize-space()) < 1000]"
-    "[not(.//p[string-length(normalize-space()) > 80])]"
-)
+    "[not(.//p[string-length(normalize-space()) > 80])]",
+    "/html/head/*[not(self::title or self::script[@type='application/ld+json'])]",
+    "//svg",
+]
 _HEADING_MARK = "data-news-heading"
 _IMG_SRC_ATTRS = ("data-src", "data-original", "data-lazy-src", "data-url", "src")
 
