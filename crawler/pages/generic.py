@@ -471,10 +471,11 @@ class ArticlePage:
         return len(headline) >= 12 and any(_key(_text(h1)) == headline for h1 in self.tree.iter("h1"))
 
     def _microdata(self, prop: str) -> str | None:
-        """A microdata property's value; `itemprop` may list several (`datePublished dateCreated`)."""
-        for element in self.tree.xpath(
-            f"//*[contains(concat(' ', normalize-space(@itemprop), ' '), ' {prop} ')]"
-        ):
+        """A microdata property's value; `itemprop` may list several (`datePublished dateCreated`). Read
+        from the page's `itemprop` values, which its selectors read once."""
+        for element in self.selector.holders("itemprop", prop):
+            if prop not in element.get("itemprop", "").split():
+                continue
             value = element.get("content") or element.get("datetime") or _text(element)
             if clean_text(value):
                 return clean_text(value)
