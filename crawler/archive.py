@@ -8,6 +8,8 @@ and an older warcio, and keeps no pointer per item: it cannot serve here.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import logging
 import os
 import socket
@@ -107,27 +109,19 @@ class WarcArchive:
         http = StatusAndHeaders(
             f"{response.status} {reason}".strip(), _header_list(response.headers), protocol=protocol
         )
-        record = writer.create_warc_record(
-            response.url,
-            "response",
-            payload=BytesIO(response.body),
-            http_headers=http,
-            warc_headers_dict={"WARC-Date": date},
-        )
+        record = _record(writer, response.url, "response", http, response.body, {"WARC-Date": date})
         parts = urlsplit(request.url)
         target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         sent = StatusAndHeaders(
             f"{request.method} {target} HTTP/1.1", _header_list(request.headers), protocol="HTTP/1.1"
         )
-        asked = writer.create_warc_record(
+        asked = _record(
+            writer,
             request.url,
             "request",
-            payload=BytesIO(request.body),
-            http_headers=sent,
-            warc_headers_dict={
-                "WARC-Date": date,
-                "WARC-Concurrent-To": record.rec_headers.get_header("WARC-Record-ID"),
-            },
+            sent,
+            request.body,
+            {"WARC-Date": date, "WARC-Concurrent-To": record.rec_headers.get_header("WARC-Record-ID")},
         )
         offset = file.tell()
         self._append(record, asked)
@@ -138,6 +132,31 @@ class WarcArchive:
         if self.file is not None:
             self.file.close()
         self.file = None
+
+
+def _record(
+    writer: WARCWriter, url: str, kind: str, http: StatusAndHeaders, body: bytes, warc: dict[str, str]
+) -> Any:
+    """A WARC record of a body held in memory, its digests taken over the whole of it at once: warcio,
+    given a stream of unknown length, spools it to a temporary file and reads it three times in 16 KB
+    pieces, each hashed apart (and the GIL taken back after each, from the crawl's thread)."""
+    http.compute_headers_buffer(writer.header_filter)
+    block = hashlib.sha1(http.headers_buff)
+    block.update(body)
+    digests = {"WARC-Payload-Digest": _sha1(hashlib.sha1(body)), "WARC-Block-Digest": _sha1(block)}
+    return writer.create_warc_record(
+        url,
+        kind,
+        payload=BytesIO(body),
+        length=len(body),
+        http_headers=http,
+        warc_headers_dict={**warc, **digests},
+    )
+
+
+def _sha1(digest: Any) -> str:
+    """A digest as WARC files write it (warcio's form)."""
+    return "sha1:" + base64.b32encode(digest.digest()).decode("ascii")
 
 
 def _header_list(headers: Any) -> list[tuple[str, str]]:
