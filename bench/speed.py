@@ -23,7 +23,7 @@ import lxml.html
 import trafilatura
 
 from bench.quality import BENCH
-from crawler.korean.dates import parse_raw_dates
+from crawler.korean.dates import parse_raw_date
 from crawler.offline import article_from_page, saved_pages
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -50,7 +50,7 @@ def best_times(
         best = dict.fromkeys(paths, float("inf"))
         for _ in range(rounds):
             for name, work in paths.items():
-                parse_raw_dates.cache_clear()  # each page is met for the first time, as a crawl meets it
+                parse_raw_date.cache_clear()  # each page is met for the first time, as a crawl meets it
                 start = time.perf_counter()
                 work(url, body)
                 best[name] = min(best[name], time.perf_counter() - start)

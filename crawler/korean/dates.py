@@ -159,24 +159,31 @@ def is_future(value: datetime, now: datetime) -> bool:
     return value > now + FUTURE_TOLERANCE
 
 
-@lru_cache(maxsize=4096)
 def parse_raw_dates(
     published_raw: str | None, modified_raw: str | None, now: datetime | None = None
 ) -> tuple[datetime | None, datetime | None]:
     """Published and modified datetimes from a page's raw date strings, labelled or not.
 
-    Future dates are kept: callers that must refuse them check `is_future` and say why. Remembered:
-    the page layer, the spider's window and normalize ask about the same strings.
-    """
+    Future dates are kept: callers that must refuse them check `is_future` and say why."""
     published = modified = None
     if published_raw:
-        parts = split_labeled(published_raw)
-        published = parse_date(parts.published, now, reject_future=False)
-        modified = parse_date(parts.modified, now, reject_future=False)
+        published, modified, _ = parse_raw_date(published_raw, now)
     if modified_raw:
-        parts = split_labeled(modified_raw)
-        modified = parse_date(parts.modified or parts.published, now, reject_future=False) or modified
+        modified = parse_raw_date(modified_raw, now)[2] or modified
     return published, modified
+
+
+@lru_cache(maxsize=4096)
+def parse_raw_date(
+    raw: str, now: datetime | None = None
+) -> tuple[datetime | None, datetime | None, datetime | None]:
+    """(published, modified, the modified date if the string labels one else the published) of one raw
+    date string. Remembered: the page layer, the spider's window and normalize ask about the same strings,
+    alone or paired (dateparser takes milliseconds)."""
+    parts = split_labeled(raw)
+    published = parse_date(parts.published, now, reject_future=False)
+    modified = parse_date(parts.modified, now, reject_future=False)
+    return published, modified, modified if parts.modified else published
 
 
 def _parse(text: str, now: datetime, tz: ZoneInfo) -> datetime | None:
