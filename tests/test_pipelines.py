@@ -6,10 +6,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
 from crawler.items import Article, Block, RawArticle
+from crawler.korean.text import letter_shares
 from crawler.offline import SavedPage
 from crawler.pages import extract
 from pipelines.normalize import NormalizePipeline, categorize, content_hash, render_html, trusted_canonical
@@ -84,6 +87,15 @@ def test_items_of_other_types_pass_through() -> None:
 )
 def test_detect_language(text: str, language: str | None) -> None:
     assert detect_language(text) == language
+
+
+@given(st.text(alphabet=st.sampled_from("가힣ㄱㆎ가AzMé中ж1_ .,\u00aa\u3041")))
+def test_letter_shares_count_each_letter_by_its_script(text: str) -> None:
+    letters = [c for c in text if c.isalpha()]
+    hangul = [c for c in letters if "\uac00" <= c <= "\ud7a3" or "\u3131" <= c <= "\u318e"]
+    latin = [c for c in letters if c.isascii()]
+    expected = (len(hangul) / len(letters), len(latin) / len(letters)) if letters else (0.0, 0.0)
+    assert letter_shares(text) == pytest.approx(expected)
 
 
 @pytest.mark.parametrize(

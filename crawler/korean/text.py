@@ -14,7 +14,6 @@ _CONTROLS_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udff
 # Runs, not single characters: counting their lengths is several times faster than a match per letter.
 _HANGUL_RE = re.compile(r"[\uac00-\ud7a3\u3131-\u318e]+")
 _LETTER_RE = re.compile(r"[^\W\d_]+")
-_LATIN_RE = re.compile(r"[A-Za-z]+")
 
 
 def clean_text(text: str | None) -> str:
@@ -32,7 +31,9 @@ def clean_text(text: str | None) -> str:
 
 def letter_shares(text: str) -> tuple[float, float]:
     """Shares of Hangul and of Latin letters among the letters of `text` (0.0 each without letters)."""
-    letters = sum(map(len, _LETTER_RE.findall(text)))
+    # The letters alone, searched again for Hangul; the only ASCII letters are A-Z and a-z.
+    letters = "".join(_LETTER_RE.findall(text))
     if not letters:
         return 0.0, 0.0
-    return sum(map(len, _HANGUL_RE.findall(text))) / letters, sum(map(len, _LATIN_RE.findall(text))) / letters
+    hangul = sum(map(len, _HANGUL_RE.findall(letters)))
+    return hangul / len(letters), len(letters.encode("ascii", "ignore")) / len(letters)
