@@ -93,7 +93,10 @@ class WarcArchive:
         assert self.file is not None
         for record in records:
             plain = BytesIO()
-            WARCWriter(plain, gzip=False, warc_version="1.1").write_record(record)
+            # the builder's header filter, which its block digests were taken with
+            WARCWriter(
+                plain, gzip=False, warc_version="1.1", header_filter=self.writer.header_filter
+            ).write_record(record)
             packer = isal_zlib.compressobj(self.level, isal_zlib.DEFLATED, 16 + 15)
             self.file.write(packer.compress(plain.getvalue()) + packer.flush())
 

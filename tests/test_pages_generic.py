@@ -243,6 +243,15 @@ def test_unmarked_listing_urls_are_not_articles(url: str) -> None:
             "2019-11-18T10:15:00+09:00",
             "microdata",
         ),
+        # itemprop tokens are split at ASCII whitespace only: a no-break space is part of a token
+        (
+            "<title>마이크로데이터</title>",
+            '<span itemprop="dateCreated&nbsp;datePublished">2024-05-23</span>'
+            f'<time itemprop="dateModified\tdatePublished" datetime="2019-11-18T10:15:00+09:00">어제</time>'
+            f"{PARAGRAPH}",
+            "2019-11-18T10:15:00+09:00",
+            "microdata",
+        ),
         # a compact meta date
         ('<meta name="date" content="20191118"><title>압축 날짜</title>', PARAGRAPH, "20191118", "meta"),
         (
@@ -273,7 +282,15 @@ def test_unmarked_listing_urls_are_not_articles(url: str) -> None:
             "time",
         ),
     ],
-    ids=["microdata-list", "meta-compact", "meta-pubdate", "byline-line", "placeholder", "future"],
+    ids=[
+        "microdata-list",
+        "microdata-nbsp",
+        "meta-compact",
+        "meta-pubdate",
+        "byline-line",
+        "placeholder",
+        "future",
+    ],
 )
 def test_the_first_plausible_statement_of_the_date_is_used(
     head: str, body: str, raw: str, source: str
@@ -365,6 +382,24 @@ def test_a_story_inside_nav_aside_or_footer_is_still_found(wrapper: str, closed:
     before = lxml.html.tostring(doc.tree)
     blocks = blocks_from_trafilatura(doc.tree, doc.url)
     assert lxml.html.tostring(doc.tree) == before  # the page's own tree is left whole
+    assert [b.text.split(".")[0] for b in blocks] == [f"{i}번째 문단" for i in range(1, 6)]
+
+
+@pytest.mark.parametrize(
+    "icon",
+    ["<svg class='icon'><use href='#share'></use>", "<svg class=icon/>"],
+    ids=["unclosed", "unquoted-slash"],
+)
+def test_a_story_an_unclosed_svg_swallowed_is_still_found(icon: str) -> None:
+    """Inline SVG icons go from trafilatura's copy; an <svg> the parser never closed holds the rest of the
+    page (browsers recover at the next block, libxml2 does not), and stays."""
+    paragraphs = "".join(f"<p>{i}번째 문단. {_STORY * 3}</p>" for i in range(1, 6))
+    html = (
+        "<html><head><title>기사</title></head><body><header><a href='/'>홈</a></header>"
+        f"{icon}<div class='content'>{paragraphs}</div></body></html>"
+    )
+    doc = load("https://news.example.com/article/2", html.encode())
+    blocks = blocks_from_trafilatura(doc.tree, doc.url)
     assert [b.text.split(".")[0] for b in blocks] == [f"{i}번째 문단" for i in range(1, 6)]
 
 

@@ -35,6 +35,9 @@ from crawler.korean.sentences import EXCERPT_LIMIT, make_excerpt, split_sentence
         # a run of letters and dots longer than any abbreviation ends the sentence at its last dot
         ("자료는 news.example.com. 에 있다.", ["자료는 news.example.com.", "에 있다."]),
         ("He met Mr. Lee. Then left.", ["He met Mr. Lee.", "Then left."]),
+        # a run of marks ends a sentence where a space follows it, wherever it begins
+        ("정말?!?!?! 그렇다.", ["정말?!?!?!", "그렇다."]),
+        ("." * 5000 + "끝", ["." * 5000 + "끝"]),
         ("제목만 있고 마침표가 없다", ["제목만 있고 마침표가 없다"]),
         ("", []),
         ("버전 2.0이 나왔다… 기대된다.", ["버전 2.0이 나왔다… 기대된다."]),

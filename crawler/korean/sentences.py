@@ -14,7 +14,9 @@ from collections.abc import Iterator
 _CLOSERS = re.escape("\"'”’)]」』》")
 # `…` is not among the ends: Korean uses it as a pause inside sentences and headlines ("A… B").
 # Hangul straight after a closing quote is the quotative particle (`”고 말했다`), not a new sentence.
-_BOUNDARY_RE = re.compile(rf"[.!?]+[{_CLOSERS}]*\s+|(?<=[다요죠까])[.!?](?=[가-힣])")
+# A run of marks is tried from its start only: tried from each of its marks, a long run with no space
+# after it took time quadratic in its length.
+_BOUNDARY_RE = re.compile(rf"(?<![.!?])[.!?]+[{_CLOSERS}]*\s+|(?<=[다요죠까])[.!?](?=[가-힣])")
 _ABBREVIATIONS = frozenset(
     "mr mrs ms dr st jr sr vs no jan feb mar apr jun jul aug sep sept oct nov dec u.s u.k u.n "
     "inc co corp ltd gov sen rep gen col lt prof etc e.g i.e p.m a.m".split()

@@ -100,6 +100,10 @@ _LISTING_PATH_RE = re.compile(
 _LIST_NODE_TYPES = {"WebSite", "CollectionPage", "ItemList", "SearchResultsPage"}
 
 
+# The separators of an HTML token list (ASCII whitespace): a no-break space is part of a token.
+_HTML_SPACE_RE = re.compile(r"[ \t\n\f\r]+")
+
+
 def _key(text: str) -> str:
     return _PUNCT_RE.sub("", text).lower()
 
@@ -474,7 +478,7 @@ class ArticlePage:
         """A microdata property's value; `itemprop` may list several (`datePublished dateCreated`). Read
         from the page's `itemprop` values, which its selectors read once."""
         for element in self.selector.holders("itemprop", prop):
-            if prop not in element.get("itemprop", "").split():
+            if prop not in _HTML_SPACE_RE.split(element.get("itemprop", "")):
                 continue
             value = element.get("content") or element.get("datetime") or _text(element)
             if clean_text(value):
