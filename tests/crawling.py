@@ -6,17 +6,26 @@ import os
 import pty
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterable, Mapping
+from functools import cache
 from pathlib import Path
 
 
 def crawl_command(spider: str, settings: Mapping[str, object], args: Iterable[str] = ()) -> list[str]:
+    """A test that names no WARC folder archives into a temporary one, not the checkout's `output/warc`
+    (a developer's own archive)."""
     command = [sys.executable, "-m", "scrapy", "crawl", spider]
-    for key, value in settings.items():
+    for key, value in {"NEWS_WARC_DIR": _scratch_warc(), **settings}.items():
         command += ["-s", f"{key}={value}"]
     for arg in args:
         command += ["-a", arg]
     return command
+
+
+@cache
+def _scratch_warc() -> Path:
+    return Path(tempfile.mkdtemp(prefix="news-test-warc-"))
 
 
 def on_a_terminal(command: list[str]) -> tuple[int, str]:

@@ -124,10 +124,12 @@ def crawl(server: ReplayServer, tmp_path: Path, spider: str, *args: str, **setti
 
 
 def capture(server: ReplayServer, folder: Path, url: str, *extra: str) -> subprocess.CompletedProcess[str]:
-    """`scrapy capture URL --dir FOLDER` against the replay server, as a maintainer runs it."""
+    """`scrapy capture URL --dir FOLDER` against the replay server, as a maintainer runs it (its WARC
+    records beside FOLDER, not in the checkout's `output/warc`)."""
     command = [sys.executable, "-m", "scrapy", "capture", url, "--dir", str(folder), *extra]
+    archive = folder.with_name(f"{folder.name}-warc")
     return subprocess.run(
-        [*command, "-s", f"NEWS_REPLAY_URL={server.url}"],
+        [*command, "-s", f"NEWS_REPLAY_URL={server.url}", "-s", f"NEWS_WARC_DIR={archive}"],
         cwd=ROOT,
         capture_output=True,
         text=True,
