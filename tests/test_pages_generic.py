@@ -58,6 +58,14 @@ def test_jsonld_graph_is_read() -> None:
     assert raw.section == "IT" and raw.tags == ["AI", "반도체"]
 
 
+@pytest.mark.parametrize("script_type", ["application/LD+JSON", "application/ld+json; charset=utf-8"])
+def test_jsonld_is_read_whatever_the_case_and_parameters_of_its_type(script_type: str) -> None:
+    data = {"@type": "NewsArticle", "headline": "유형 표기", "datePublished": "2025-03-01T09:00:00+09:00"}
+    script = f'<script type="{script_type}">{json.dumps(data, ensure_ascii=False)}</script>'
+    raw = extract(URL, page(script, PARAGRAPH), {}, NOW)
+    assert (raw.headline, raw.date_source) == ("유형 표기", "jsonld")
+
+
 def test_broken_jsonld_block_is_skipped_not_fatal() -> None:
     head = '<script type="application/ld+json">{"@type": "NewsArticle", broken</script>' + ld(
         {"@type": "NewsArticle", "headline": "두 번째 블록"}

@@ -51,6 +51,7 @@ _NON_HTML_TYPES = (
 )
 _KOREAN_LEGACY = {"cp949", "euc_kr", "euc-kr", "ks_c_5601-1987", "uhc"}
 _JSONLD = JsonLdExtractor()
+_JSONLD_TYPE = "application/ld+json"
 ARTICLE_TYPES = frozenset(
     "NewsArticle Article ReportageNewsArticle AnalysisNewsArticle OpinionNewsArticle "
     "BackgroundNewsArticle ReviewNewsArticle BlogPosting TechArticle Report LiveBlogPosting "
@@ -173,7 +174,12 @@ def _meta(tree: lxml.html.HtmlElement) -> dict[str, list[str]]:
 def _jsonld(tree: lxml.html.HtmlElement) -> list[dict[str, Any]]:
     nodes: list[dict[str, Any]] = []
     # by tag in C, the type tested only on scripts: an XPath tests every element of the page
-    for script in (s for s in tree.iter("script") if s.get("type") == "application/ld+json"):
+    for script in (s for s in tree.iter("script") if _is_jsonld(s.get("type"))):
+        if script.get("type") != _JSONLD_TYPE:
+            # extruct reads only the exact type: a detached copy of the script under it
+            canonical = lxml.html.Element("script", type=_JSONLD_TYPE)
+            canonical.text = script.text
+            script = canonical
         try:
             items = _JSONLD.extract_items(script)
         except ValueError:
@@ -182,6 +188,11 @@ def _jsonld(tree: lxml.html.HtmlElement) -> list[dict[str, Any]]:
         for item in items:
             nodes.extend(_flatten(item))
     return nodes
+
+
+def _is_jsonld(script_type: str | None) -> bool:
+    """A MIME type is read case-blind and without its parameters (`application/LD+JSON; charset=utf-8`)."""
+    return (script_type or "").split(";", 1)[0].strip().lower() == _JSONLD_TYPE
 
 
 def _flatten(item: Any) -> Iterator[dict[str, Any]]:
