@@ -16,7 +16,7 @@ def crawl_command(spider: str, settings: Mapping[str, object], args: Iterable[st
     """A test that names no WARC folder archives into a temporary one, not the checkout's `output/warc`
     (a developer's own archive)."""
     command = [sys.executable, "-m", "scrapy", "crawl", spider]
-    for key, value in {"NEWS_WARC_DIR": _scratch_warc(), **settings}.items():
+    for key, value in {"NEWS_WARC_DIR": scratch_warc(), **settings}.items():
         command += ["-s", f"{key}={value}"]
     for arg in args:
         command += ["-a", arg]
@@ -24,7 +24,8 @@ def crawl_command(spider: str, settings: Mapping[str, object], args: Iterable[st
 
 
 @cache
-def _scratch_warc() -> Path:
+def scratch_warc() -> Path:
+    """This test process's WARC folder for runs whose archive no test reads."""
     return Path(tempfile.mkdtemp(prefix="news-test-warc-"))
 
 

@@ -15,6 +15,7 @@ from scrapy.utils.project import get_project_settings
 
 from crawler.replay import ReplayServer, Resource
 from crawler.replaysite import build_site, stories_for
+from tests.crawling import scratch_warc
 
 ROOT = Path(__file__).parents[1]
 LOADER = SpiderLoader.from_settings(get_project_settings())
@@ -23,7 +24,7 @@ NOW = datetime.now(UTC)
 
 def verify(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "scrapy", "verify", *args],
+        [sys.executable, "-m", "scrapy", "verify", *args, "-s", f"NEWS_WARC_DIR={scratch_warc()}"],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -104,6 +105,8 @@ def test_a_spider_whose_site_changed_under_it_fails(tmp_path: Path) -> None:
                 f"DATABASE_URL=sqlite:///{tmp_path / 'moved.sqlite3'}",
                 "-s",
                 f"NEWS_LOCK_DIR={tmp_path}",
+                "-s",
+                f"NEWS_WARC_DIR={tmp_path / 'warc'}",
             ],
             cwd=ROOT,
             capture_output=True,
