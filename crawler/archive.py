@@ -8,8 +8,6 @@ and an older warcio, and keeps no pointer per item: it cannot serve here.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import logging
 import os
 import socket
@@ -35,6 +33,7 @@ from warcio.bufferedreaders import DecompressingBufferedReader
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date, iso_date_to_datetime
+from warcio.utils import Digester
 from warcio.warcwriter import WARCWriter
 
 logger = logging.getLogger(__name__)
@@ -144,9 +143,11 @@ def _record(
     given a stream of unknown length, spools it to a temporary file and reads it three times in 16 KB
     pieces, each hashed apart (and the GIL taken back after each, from the crawl's thread)."""
     http.compute_headers_buffer(writer.header_filter)
-    block = hashlib.sha1(http.headers_buff)
+    payload, block = Digester("sha1"), Digester("sha1")
+    payload.update(body)
+    block.update(http.headers_buff)
     block.update(body)
-    digests = {"WARC-Payload-Digest": _sha1(hashlib.sha1(body)), "WARC-Block-Digest": _sha1(block)}
+    digests = {"WARC-Payload-Digest": str(payload), "WARC-Block-Digest": str(block)}
     return writer.create_warc_record(
         url,
         kind,
@@ -155,11 +156,6 @@ def _record(
         http_headers=http,
         warc_headers_dict={**warc, **digests},
     )
-
-
-def _sha1(digest: Any) -> str:
-    """A digest as WARC files write it (warcio's form)."""
-    return "sha1:" + base64.b32encode(digest.digest()).decode("ascii")
 
 
 def _header_list(headers: Any) -> list[tuple[str, str]]:

@@ -96,7 +96,7 @@ def load(url: str, body: bytes, headers: Mapping[str, Any] | None = None) -> Doc
     content_type = _header(headers, "Content-Type")
     if not body or not body.strip():
         raise PageError("empty", "no bytes in the response body")
-    if content_type and content_type.lower().split(";")[0].strip().startswith(_NON_HTML_TYPES):
+    if content_type and _essence(content_type).startswith(_NON_HTML_TYPES):
         raise PageError("not_html", f"Content-Type {content_type}")
     if body.startswith(_BINARY_MAGIC) or body[:4096].count(b"\x00") > 8:
         raise PageError("not_html", "binary content")
@@ -191,8 +191,12 @@ def _jsonld(tree: lxml.html.HtmlElement) -> list[dict[str, Any]]:
 
 
 def _is_jsonld(script_type: str | None) -> bool:
-    """A MIME type is read case-blind and without its parameters (`application/LD+JSON; charset=utf-8`)."""
-    return (script_type or "").split(";", 1)[0].strip().lower() == _JSONLD_TYPE
+    return _essence(script_type or "") == _JSONLD_TYPE
+
+
+def _essence(mime_type: str) -> str:
+    """A MIME type read case-blind and without its parameters (`application/LD+JSON; charset=utf-8`)."""
+    return mime_type.split(";", 1)[0].strip().lower()
 
 
 def _flatten(item: Any) -> Iterator[dict[str, Any]]:
