@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import pty
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -25,8 +27,10 @@ def crawl_command(spider: str, settings: Mapping[str, object], args: Iterable[st
 
 @cache
 def scratch_warc() -> Path:
-    """This test process's WARC folder for runs whose archive no test reads."""
-    return Path(tempfile.mkdtemp(prefix="news-test-warc-"))
+    """This test process's WARC folder for runs whose archive no test reads, removed when it exits."""
+    folder = tempfile.mkdtemp(prefix="news-test-warc-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return Path(folder)
 
 
 def on_a_terminal(command: list[str]) -> tuple[int, str]:

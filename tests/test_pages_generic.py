@@ -66,6 +66,17 @@ def test_jsonld_is_read_whatever_the_case_and_parameters_of_its_type(script_type
     assert (raw.headline, raw.date_source) == ("유형 표기", "jsonld")
 
 
+@pytest.mark.parametrize(
+    "text",
+    ['{"@type": "NewsArticle", "headline": "제어\x01문자 기사"}', "[" * 100_000],
+    ids=["control-character", "nested-past-the-recursion-limit"],
+)
+def test_hostile_jsonld_is_read_or_skipped_never_fatal(text: str) -> None:
+    script = f'<script type="application/LD+JSON">{text}</script>'
+    raw = extract(URL, page(f"{script}<title>제목</title>", PARAGRAPH), {}, NOW)
+    assert raw.headline in {"제어 문자 기사", "제목"} and raw.blocks
+
+
 def test_broken_jsonld_block_is_skipped_not_fatal() -> None:
     head = '<script type="application/ld+json">{"@type": "NewsArticle", broken</script>' + ld(
         {"@type": "NewsArticle", "headline": "두 번째 블록"}
@@ -409,6 +420,13 @@ def test_a_story_an_unclosed_svg_swallowed_is_still_found(icon: str) -> None:
     doc = load("https://news.example.com/article/2", html.encode())
     blocks = blocks_from_trafilatura(doc.tree, doc.url)
     assert [b.text.split(".")[0] for b in blocks] == [f"{i}번째 문단" for i in range(1, 6)]
+
+
+def test_a_short_story_an_unclosed_svg_swallowed_in_no_block_is_still_found() -> None:
+    story = f"<main>{_STORY}<br>{_STORY}</main>"
+    html = f"<html><head><title>기사</title></head><body><svg class='icon'><use href='#s'></use>{story}</body></html>"
+    doc = load("https://news.example.com/article/3", html.encode())
+    assert _STORY.split(".")[0] in " ".join(b.text for b in blocks_from_trafilatura(doc.tree, doc.url))
 
 
 def test_the_photos_of_a_story_in_its_aside_are_found() -> None:

@@ -37,13 +37,13 @@ _FURNITURE_RE = re.compile(
 # and lost such bodies whole. Of the head, what no body is read from (trafilatura reads JSON-LD for
 # forum threads and its baseline). Inline SVG icons hold 3% of a page's elements and no prose; but an
 # <svg> left unclosed (or `<svg class=icon/>`, whose slash is the value's) holds the rest of the page in
-# libxml2's tree, so one holding HTML blocks or 1,000 characters stays.
+# libxml2's tree, so one holding HTML blocks or 100 characters (no icon's label is longer) stays.
 _NEVER_CONTENT = [
     "//*[self::nav or self::aside or self::footer][string-length(normalize-space()) < 1000]"
     "[not(.//p[string-length(normalize-space()) > 80])]",
     "/html/head/*[not(self::title or self::script[@type='application/ld+json'])]",
     "//svg[not(.//p or .//div or .//article or .//section or .//table or .//li)]"
-    "[string-length(normalize-space()) < 1000]",
+    "[string-length(normalize-space()) < 100]",
 ]
 _HEADING_MARK = "data-news-heading"
 _IMG_SRC_ATTRS = ("data-src", "data-original", "data-lazy-src", "data-url", "src")

@@ -175,14 +175,11 @@ def _jsonld(tree: lxml.html.HtmlElement) -> list[dict[str, Any]]:
     nodes: list[dict[str, Any]] = []
     # by tag in C, the type tested only on scripts: an XPath tests every element of the page
     for script in (s for s in tree.iter("script") if _is_jsonld(s.get("type"))):
-        if script.get("type") != _JSONLD_TYPE:
-            # extruct reads only the exact type: a detached copy of the script under it
-            canonical = lxml.html.Element("script", type=_JSONLD_TYPE)
-            canonical.text = script.text
-            script = canonical
         try:
-            items = _JSONLD.extract_items(script)
-        except ValueError:
+            # extruct's reading of one script (its public call selects scripts by the exact type only);
+            # JSON nested past Python's recursion limit is as unreadable as broken JSON
+            items = [item for item in _JSONLD._extract_items(script) if item]
+        except (ValueError, RecursionError):
             logger.debug("unreadable JSON-LD block skipped")
             continue
         for item in items:
