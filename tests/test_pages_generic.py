@@ -429,6 +429,32 @@ def test_a_short_story_an_unclosed_svg_swallowed_in_no_block_is_still_found() ->
     assert _STORY.split(".")[0] in " ".join(b.text for b in blocks_from_trafilatura(doc.tree, doc.url))
 
 
+def test_a_story_cut_by_inline_scripts_keeps_its_text_and_loses_the_code() -> None:
+    """Scripts and styles go from trafilatura's copy before its search; the story text after one (its
+    tail, as ad slots inside a paragraph leave it) stays."""
+    pieces = [f"{i}번째 문단. {_STORY * 2}" for i in range(1, 5)]
+    cut = "".join(
+        f"{piece}<script>googletag.display('ad-{n}');</script><style>.ad{{}}</style>"
+        for n, piece in enumerate(pieces)
+    )
+    html = (
+        f"<html><head><title>기사</title></head><body><div class='content'><p>{cut}</p></div></body></html>"
+    )
+    doc = load("https://news.example.com/article/4", html.encode())
+    text = " ".join(b.text for b in blocks_from_trafilatura(doc.tree, doc.url))
+    assert all(piece.split(".")[0] in text for piece in pieces)
+    assert "googletag" not in text and ".ad" not in text
+
+
+def test_a_story_only_in_the_bodys_json_ld_is_found() -> None:
+    """JSON-LD scripts stay in trafilatura's copy, wherever they are: its baseline reads `articleBody`
+    there when the page shows no story."""
+    data = {"@type": "NewsArticle", "headline": "기사", "articleBody": _STORY * 6}
+    html = f"<html><head><title>기사</title></head><body><a href='/'>홈</a>{ld(data)}</body></html>"
+    doc = load("https://news.example.com/article/5", html.encode())
+    assert _STORY.split(".")[0] in " ".join(b.text for b in blocks_from_trafilatura(doc.tree, doc.url))
+
+
 def test_the_photos_of_a_story_in_its_aside_are_found() -> None:
     photo = "<aside class='photo'><img src='/p/chip.jpg' alt='HBM 칩'></aside>"
     paragraphs = "".join(f"<p>{i}번째 문단. {_STORY * 3}</p>" for i in range(1, 4))
