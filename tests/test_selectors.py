@@ -9,8 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import lxml.html
 import pytest
 from cssselect import SelectorSyntaxError
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from parsel import Selector
 
 from crawler.korean.text import clean_text
@@ -153,6 +156,25 @@ def test_holders_are_a_superset_the_query_narrows() -> None:
     assert len(selection.holders("class", "sub")) == 3
     assert ArticlePage(doc).select(".sub") == ["y", "z"] == as_shell_reads(html, ".sub")
     assert ArticlePage(doc).select("[class^=sub]") == ["x", "y"] == as_shell_reads(html, "[class^=sub]")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.one_of(st.none(), st.text(alphabet="ab -\n", max_size=6)), max_size=8),
+    st.text(alphabet="ab -\n\0", max_size=3),
+)
+def test_holders_are_the_elements_whose_value_holds_the_substring(
+    classes: list[str | None], value: str
+) -> None:
+    """The values are searched joined: a match across two values is none, an element is found once."""
+    root = lxml.html.Element("div")
+    for name in classes:
+        child = lxml.html.Element("p")
+        if name is not None:
+            child.set("class", name)
+        root.append(child)
+    expected = [e for e in root.iter() if e.get("class") is not None and value in e.get("class")]
+    assert Selection(root).holders("class", value) == expected
 
 
 ANCHORS = """<html><body><a name="story">anchor</a><div id="story">body</div>
