@@ -9,10 +9,8 @@ A selector that matches elements reads each element's whole text; `::text` reads
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections.abc import Iterator
 from functools import lru_cache
-from itertools import accumulate
 from typing import Any, NamedTuple
 
 import lxml.etree
@@ -124,18 +122,20 @@ class _Values:
     def __init__(self, values: list[Any]) -> None:
         self.values = values
         self.joined = "\0".join(values)  # no attribute value holds a NUL: XML has no such character
-        self.starts = list(accumulate((len(v) + 1 for v in values[:-1]), initial=0))
 
     def holding(self, value: str) -> list[lxml.html.HtmlElement]:
         if not self.values or "\0" in value:  # a NUL would match across two values
             return []
-        found: list[lxml.html.HtmlElement] = []
-        at = self.joined.find(value)
+        joined, found, index, counted = self.joined, [], 0, 0
+        at = joined.find(value)
         while at >= 0:
-            index = bisect_right(self.starts, at) - 1
+            index += joined.count("\0", counted, at)  # the values before the match
             found.append(self.values[index].getparent())
             # on from the next value: an element is found once
-            at = self.joined.find(value, self.starts[index] + len(self.values[index]) + 1)
+            counted = joined.find("\0", at + len(value))
+            if counted < 0:
+                break
+            at = joined.find(value, counted + 1)
         return found
 
 
