@@ -113,6 +113,9 @@ SYNTHETIC = """<html><body>
         ("//h1/b/text()", ["line"]),
         ("(//img)[2]/@alt", ["alt2"]),
         ("li:contains('none')", []),
+        # EXSLT regular expressions, as parsel declares them; an XPath whose value is a string
+        ("//p[re:test(@title, '^t[0-9]$')]/text()", ["second"]),
+        ("(string(//h1))", ["Head line tail"]),
     ],
 )
 def test_queries_read_as_parsel_reads_them(query: str, expected: list[str]) -> None:

@@ -264,7 +264,7 @@ class ArticlePage:
 
     def subtitle(self) -> str | None:
         for found in self.selector.select(self.subtitle_selector or _GENERIC_SUBTITLE):
-            lines = [clean_text(found.root)] if isinstance(found.root, str) else _lines(found.root)
+            lines = [clean_text(found)] if isinstance(found, str) else _lines(found)
             lines = [line for line in lines if line]
             if lines:
                 return "\n".join(lines)

@@ -9,7 +9,7 @@ A selector that matches elements reads each element's whole text; `::text` reads
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -17,7 +17,7 @@ import lxml.etree
 import lxml.html
 from cssselect import parse
 from cssselect.parser import Attrib, Class, Hash
-from parsel import Selector, SelectorList
+from parsel import Selector
 from parsel.csstranslator import HTMLTranslator
 
 _TRANSLATOR = HTMLTranslator()
@@ -26,6 +26,8 @@ _LEAD_RE = re.compile(r"^descendant-or-self::(?P<tag>\*|[\w-]+)(?=[\[/]|$)")
 # What an attribute test implies about the attribute's value: it holds the tested value (`!=` does not).
 _HOLDS = {"exists", "=", "~=", "|=", "^=", "$=", "*="}
 _NAME_RE = re.compile(r"^[A-Za-z_][\w-]*$")
+# The EXSLT prefixes parsel declares (its Selector._default_namespaces)
+_EXSLT = ("re", "set")
 
 
 def is_xpath(query: str) -> bool:
@@ -37,6 +39,12 @@ class Compiled(NamedTuple):
 
     xpath: str
     hints: tuple[tuple[str, str], ...]
+
+    @property
+    def evaluator(self) -> lxml.etree.XPath | None:
+        """The XPath compiled as parsel compiles it, or None where parsel's own evaluation is kept: an
+        EXSLT function (parsel compiles those afresh at each call) or an XPath error (parsel words it)."""
+        return _evaluator(self.xpath)
 
 
 @lru_cache(maxsize=1024)
@@ -62,6 +70,16 @@ def compile_query(query: str) -> Compiled:
         branches.append(f"$h{len(hints)}{tag}{xpath[lead.end() :]}")
         hints.append(hint)
     return Compiled(" | ".join(branches), tuple(hints))
+
+
+@lru_cache(maxsize=1024)
+def _evaluator(xpath: str) -> lxml.etree.XPath | None:
+    if any(f"{prefix}:" in xpath for prefix in _EXSLT):
+        return None
+    try:
+        return lxml.etree.XPath(xpath, smart_strings=False)
+    except lxml.etree.XPathError:
+        return None
 
 
 def _hint(tree: Any) -> tuple[str, str] | None:
@@ -97,10 +115,16 @@ class Selection:
         self._values: dict[str, _Values] = {}
         self._holders: dict[tuple[str, str], list[lxml.html.HtmlElement]] = {}
 
-    def select(self, query: str) -> SelectorList[Selector]:
+    def select(self, query: str) -> list[Any]:
+        """What `query` matches, in document order: elements, or the strings `::text`/`::attr()` read;
+        parsel's results without a Selector made around each."""
         compiled = compile_query(query)
         holders = {f"h{i}": self.holders(*hint) for i, hint in enumerate(compiled.hints)}
-        return self.parsel.xpath(compiled.xpath, None, **holders)
+        evaluator = compiled.evaluator
+        if evaluator is None:
+            return [s.root for s in self.parsel.xpath(compiled.xpath, None, **holders)]
+        found = evaluator(self.root, **holders)
+        return found if isinstance(found, list) else [found]
 
     def holders(self, attribute: str, value: str) -> list[lxml.html.HtmlElement]:
         """The elements whose `attribute` holds `value` as a substring: a superset of those a class, id
@@ -151,14 +175,13 @@ def picks_elements(query: str) -> bool:
 
 def elements(selection: Selection, query: str) -> list[lxml.html.HtmlElement]:
     """The elements a selector matches; a selector matching text or attributes is a mistake, named."""
-    found = [s.root for s in selection.select(query)]
+    found = selection.select(query)
     if any(isinstance(root, str) for root in found):
         raise ValueError(f"{query!r} reads text or an attribute; it must pick elements")
     return found
 
 
-def texts(found: SelectorList[Selector]) -> Iterator[str]:
+def texts(found: Iterable[Any]) -> Iterator[str]:
     """Each match's text: an element's whole text, a text node's or attribute's value."""
-    for s in found:
-        root = s.root
+    for root in found:
         yield root if isinstance(root, str) else root.text_content()
