@@ -226,9 +226,10 @@ class ArticlePage:
             return None
         primary = self.strip_decoration(primary)
         h1 = [clean_text(_text(e)) for e in self.tree.iter("h1")]
+        wanted = _key(primary)  # a longer candidate replacing the headline has the same key
         for candidate in [c for t in titles for c in _heads(t)] + h1:
             # JSON-LD headlines sometimes lose quotation marks the visible title keeps.
-            if _key(candidate) == _key(primary) and len(candidate) > len(primary):
+            if len(candidate) > len(primary) and _key(candidate) == wanted:
                 primary = candidate
         # The page's own <h1> inside a decorated title ("… : 뉴스 : 동아닷컴"), whatever the separator:
         # the decoration need not be a name we know.
