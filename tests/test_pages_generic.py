@@ -10,9 +10,11 @@ from datetime import UTC, datetime
 
 import lxml.html
 import pytest
+from lxml.etree import XPath
+from trafilatura.htmlprocessing import prune_unwanted_nodes
 
 from crawler.pages import extract, page_class_for
-from crawler.pages.body import blocks_from_element, blocks_from_trafilatura
+from crawler.pages.body import _NEVER_CONTENT, blocks_from_element, blocks_from_trafilatura
 from crawler.pages.document import load
 from crawler.pages.generic import ArticlePage
 from crawler.pages.sites import HankookIlboPage, NaverNewsPage, YonhapPage
@@ -453,6 +455,16 @@ def test_a_story_only_in_the_bodys_json_ld_is_found() -> None:
     html = f"<html><head><title>기사</title></head><body><a href='/'>홈</a>{ld(data)}</body></html>"
     doc = load("https://news.example.com/article/5", html.encode())
     assert _STORY.split(".")[0] in " ".join(b.text for b in blocks_from_trafilatura(doc.tree, doc.url))
+
+
+def test_an_svg_icon_is_measured_with_its_style_before_styles_go() -> None:
+    """An <svg> whose <style> makes it 100 characters stays in trafilatura's copy, as it did before
+    styles were pruned: readability's output holding an <svg> is what sends trafilatura to jusText."""
+    style = "<style>.st0{fill:#231f20;stroke:#000;stroke-width:2px}.st1{fill:none;stroke:#fff;stroke-miterlimit:10}.st2{opacity:.5}</style>"
+    html = f"<html><body><a href='/x'><svg class='icon'>{style}<path d='M0 0'/></svg>공유</a><p>{_STORY}</p></body></html>"
+    tree = lxml.html.fromstring(html)
+    prune_unwanted_nodes(tree, [XPath(rule) for rule in _NEVER_CONTENT])
+    assert len(tree.xpath("//svg")) == 1 and not tree.xpath("//style")
 
 
 def test_the_photos_of_a_story_in_its_aside_are_found() -> None:

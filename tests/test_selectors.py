@@ -180,6 +180,15 @@ def test_holders_are_the_elements_whose_value_holds_the_substring(
     assert Selection(root).holders("class", value) == expected
 
 
+@pytest.mark.parametrize("query", ["//p[$undeclared]", "//x:p", "ns|p"])
+def test_a_selector_failing_when_run_is_refused_as_parsel_refuses_it(query: str) -> None:
+    root = lxml.html.fromstring("<html><body><p class='a'>x</p></body></html>")
+    with pytest.raises(ValueError, match="XPath error"):
+        Selection(root).select(query)
+    with pytest.raises(ValueError, match="XPath error"):
+        Selector(root=root).xpath(compile_query(query).xpath)
+
+
 ANCHORS = """<html><body><a name="story">anchor</a><div id="story">body</div>
 <p id="twice">one</p><p id="twice">two</p></body></html>"""
 

@@ -35,19 +35,20 @@ _FURNITURE_RE = re.compile(
 # be the article: with a paragraph, or 1,000 characters (an unclosed <nav> holds the rest of the page, a
 # mislabelled <aside> the story; readability and jusText find it there). Taking them all would save 15%,
 # and lost such bodies whole. Of the head, what no body is read from (trafilatura reads JSON-LD for
-# forum threads and its baseline). Scripts and styles in the body: every one of its stages (cleaning,
-# readability, baseline, its page-length measure) deletes them first. Inline SVG icons hold 3% of a
-# page's elements and no prose; but an <svg> left unclosed (or `<svg class=icon/>`, whose slash is the
-# value's) holds the rest of the page in libxml2's tree, so one holding HTML blocks or 100 characters (no
-# icon's label is longer) stays. `//nav` is a walk matching a name, `//*[self::nav]` evaluates a
-# predicate on every element.
+# forum threads and its baseline). Inline SVG icons hold 3% of a page's elements and no prose; but an
+# <svg> left unclosed (or `<svg class=icon/>`, whose slash is the value's) holds the rest of the page in
+# libxml2's tree, so one holding HTML blocks or 100 characters (no icon's label is longer) stays. Scripts
+# and styles last, so an <svg> is measured with its <style> as trafilatura would see it (readability's
+# output holding an <svg> sends it to jusText): every stage of trafilatura (cleaning, readability,
+# baseline, its page-length measure) deletes them first. `//nav` is a walk matching a name,
+# `//*[self::nav]` evaluates a predicate on every element.
 _SMALL = "[string-length(normalize-space()) < 1000][not(.//p[string-length(normalize-space()) > 80])]"
 _NEVER_CONTENT = [
     f"//nav{_SMALL} | //aside{_SMALL} | //footer{_SMALL}",
     "/html/head/*[not(self::title or self::script[@type='application/ld+json'])]",
-    "//script[not(@type='application/ld+json')] | //style",
     "//svg[not(.//p or .//div or .//article or .//section or .//table or .//li)]"
     "[string-length(normalize-space()) < 100]",
+    "//script[not(@type='application/ld+json')] | //style",
 ]
 _HEADING_MARK = "data-news-heading"
 _IMG_SRC_ATTRS = ("data-src", "data-original", "data-lazy-src", "data-url", "src")

@@ -123,7 +123,10 @@ class Selection:
         evaluator = compiled.evaluator
         if evaluator is None:
             return [s.root for s in self.parsel.xpath(compiled.xpath, None, **holders)]
-        found = evaluator(self.root, **holders)
+        try:
+            found = evaluator(self.root, **holders)
+        except lxml.etree.XPathError as exc:  # worded as parsel words it
+            raise ValueError(f"XPath error: {exc} in {compiled.xpath}") from exc
         return found if isinstance(found, list) else [found]
 
     def holders(self, attribute: str, value: str) -> list[lxml.html.HtmlElement]:
