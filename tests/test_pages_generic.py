@@ -467,6 +467,26 @@ def test_an_svg_icon_is_measured_with_its_style_before_styles_go() -> None:
     assert len(tree.xpath("//svg")) == 1 and not tree.xpath("//style")
 
 
+def test_a_story_between_ad_scripts_found_in_trafilaturas_recall_retry_holds_no_script() -> None:
+    """trafilatura's recall retry may return its copy of the page from before its own cleaning (when every
+    paragraph is in an element the cleaning deletes, here a photo caption): scripts pruned from that copy
+    first, the story comes without their code, and with its sentences between them."""
+    sentences = [f"{i}번째 문장으로 반도체 업계의 고대역폭 메모리 공급 전망을 전했다" for i in range(1, 11)]
+    ad = "<script>googletag.cmd.push(function(){googletag.display('div-gpt-ad');});</script>"
+    story = "".join(f"{sentence}.<br><br>{ad}" for sentence in sentences)
+    menu = "".join(f"<li><a href='/section/{i}'>섹션 메뉴 {i}</a></li>" for i in range(320))
+    html = (
+        "<html><head><title>메모리 양산 | 테크뉴스</title><meta property='og:type' content='article'></head>"
+        f"<body><div class='gnb'><ul>{menu}</ul></div><h1>메모리 양산</h1><div id='article-view'><figure>"
+        f"<img src='/p/1.jpg'><p class='caption'>평택캠퍼스 전경. 사진=삼성전자 제공</p></figure>"
+        f"<div class='view-text'>{story}</div></div></body></html>"
+    )
+    doc = load("https://www.technews.example.kr/news/articleView.html?idxno=1", html.encode())
+    text = " ".join(b.text for b in blocks_from_trafilatura(doc.tree, doc.url))
+    assert "googletag" not in text
+    assert all(sentence in text for sentence in sentences)
+
+
 def test_the_photos_of_a_story_in_its_aside_are_found() -> None:
     photo = "<aside class='photo'><img src='/p/chip.jpg' alt='HBM 칩'></aside>"
     paragraphs = "".join(f"<p>{i}번째 문단. {_STORY * 3}</p>" for i in range(1, 4))

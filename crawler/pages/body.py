@@ -39,9 +39,10 @@ _FURNITURE_RE = re.compile(
 # <svg> left unclosed (or `<svg class=icon/>`, whose slash is the value's) holds the rest of the page in
 # libxml2's tree, so one holding HTML blocks or 100 characters (no icon's label is longer) stays. Scripts
 # and styles last, so an <svg> is measured with its <style> as trafilatura would see it (readability's
-# output holding an <svg> sends it to jusText): every stage of trafilatura (cleaning, readability,
-# baseline, its page-length measure) deletes them first. `//nav` is a walk matching a name,
-# `//*[self::nav]` evaluates a predicate on every element.
+# output holding an <svg> sends it to jusText): trafilatura's cleaning, readability, baseline and
+# page-length measure delete them first, and its recall retry, which may return its copy from before
+# cleaning, returned their code as the story's text. `//nav` is a walk matching a name, `//*[self::nav]`
+# evaluates a predicate on every element.
 _SMALL = "[string-length(normalize-space()) < 1000][not(.//p[string-length(normalize-space()) > 80])]"
 _NEVER_CONTENT = [
     f"//nav{_SMALL} | //aside{_SMALL} | //footer{_SMALL}",
