@@ -91,6 +91,12 @@ def articles_fetched(server: ReplayServer) -> int:
     return sum(server.hits(url) for url in EXPECTED)
 
 
+def holds_leases(redis_url: str, job: str, pid: int) -> bool:
+    """Whether the worker process `pid` (its id: host, pid, a random part) holds a lease of `job`."""
+    client = redis.Redis.from_url(redis_url)
+    return any(client.hlen(k) for k in client.scan_iter(f"aitimes:{job}:leases:*-{pid}-*"))
+
+
 def wait_until(condition, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
@@ -143,7 +149,8 @@ def test_two_processes_store_each_article_once(
 def test_a_killed_worker_loses_nothing(
     site, tmp_path: Path, postgres_url: str, redis_url: str, workers: int, kill_at: int
 ) -> None:
-    """SIGKILL one worker once `kill_at` article pages were served (at 0: once the first listing was):
+    """SIGKILL one worker once `kill_at` article pages were served (at 0: once the first listing was and it
+    holds a lease):
     the others take back what it had leased, unfinished batch included, and store every article once."""
     job = f"test-{uuid.uuid4().hex[:8]}"
     names = [f"w{n}" for n in range(workers)]
@@ -154,7 +161,8 @@ def test_a_killed_worker_loses_nothing(
         if kill_at:
             wait_until(lambda: articles_fetched(server) >= kill_at)
         else:
-            wait_until(lambda: server.hits(listing) >= 1)
+            # killed once it holds a lease: which worker leases the first requests is a race
+            wait_until(lambda: server.hits(listing) >= 1 and holds_leases(redis_url, job, processes[0].pid))
         processes[0].send_signal(signal.SIGKILL)
         codes = finish(processes, tmp_path, names)
     assert codes == [-signal.SIGKILL] + [0] * (workers - 1)
