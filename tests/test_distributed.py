@@ -91,9 +91,8 @@ def articles_fetched(server: ReplayServer) -> int:
     return sum(server.hits(url) for url in EXPECTED)
 
 
-def holds_leases(redis_url: str, job: str, pid: int) -> bool:
+def holds_leases(client: redis.Redis, job: str, pid: int) -> bool:
     """Whether the worker process `pid` (its id: host, pid, a random part) holds a lease of `job`."""
-    client = redis.Redis.from_url(redis_url)
     return any(client.hlen(k) for k in client.scan_iter(f"aitimes:{job}:leases:*-{pid}-*"))
 
 
@@ -150,11 +149,11 @@ def test_a_killed_worker_loses_nothing(
     site, tmp_path: Path, postgres_url: str, redis_url: str, workers: int, kill_at: int
 ) -> None:
     """SIGKILL one worker once `kill_at` article pages were served (at 0: once the first listing was and it
-    holds a lease):
-    the others take back what it had leased, unfinished batch included, and store every article once."""
+    holds a lease): the others take back what it had leased, unfinished batch included, and store every article once."""
     job = f"test-{uuid.uuid4().hex[:8]}"
     names = [f"w{n}" for n in range(workers)]
     listing = next(u for u in site if "articleList" in u or u.endswith(".xml"))
+    client = redis.Redis.from_url(redis_url)
     with ReplayServer(site) as server:
         processes = [worker(server, postgres_url, tmp_path, names[0], redis_url, job)]
         processes += [worker(server, postgres_url, tmp_path, n, redis_url, job) for n in names[1:]]
@@ -162,7 +161,7 @@ def test_a_killed_worker_loses_nothing(
             wait_until(lambda: articles_fetched(server) >= kill_at)
         else:
             # killed once it holds a lease: which worker leases the first requests is a race
-            wait_until(lambda: server.hits(listing) >= 1 and holds_leases(redis_url, job, processes[0].pid))
+            wait_until(lambda: server.hits(listing) >= 1 and holds_leases(client, job, processes[0].pid))
         processes[0].send_signal(signal.SIGKILL)
         codes = finish(processes, tmp_path, names)
     assert codes == [-signal.SIGKILL] + [0] * (workers - 1)
@@ -171,7 +170,6 @@ def test_a_killed_worker_loses_nothing(
     [verdict] = [v for n in names[1:] if (v := stats(tmp_path, n).get("news/job/verdict"))]
     assert verdict["pending"] == verdict["lost"] == 0, verdict
     assert verdict["recovered"] > 0, verdict  # the killed worker held leases, which the others took back
-    client = redis.Redis.from_url(redis_url)
     assert not client.exists(f"aitimes:{job}:requests")  # nothing left queued
     assert not [k for k in client.scan_iter(f"aitimes:{job}:leases:*") if client.hlen(k)]
 

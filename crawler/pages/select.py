@@ -26,8 +26,8 @@ _LEAD_RE = re.compile(r"^descendant-or-self::(?P<tag>\*|[\w-]+)(?=[\[/]|$)")
 # What an attribute test implies about the attribute's value: it holds the tested value (`!=` does not).
 _HOLDS = {"exists", "=", "~=", "|=", "^=", "$=", "*="}
 _NAME_RE = re.compile(r"^[A-Za-z_][\w-]*$")
-# The EXSLT prefixes parsel declares (its Selector._default_namespaces)
-_EXSLT = ("re", "set")
+# The EXSLT prefixes parsel declares for every query
+_EXSLT = tuple(Selector._default_namespaces)
 
 
 def is_xpath(query: str) -> bool:
